@@ -1,6 +1,7 @@
 package io.incomeplatform.dashboard.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.incomeplatform.dashboard.service.ApiProblem;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -32,6 +33,15 @@ public class ProblemExceptionMapper {
         Map<String, Object> body = problem(400, "Validation failed", "The request has invalid fields.");
         body.put("errors", errors);
         return respond(400, body);
+    }
+
+    @ServerExceptionMapper
+    public Response mapApiProblem(ApiProblem e) {
+        Map<String, Object> body = problem(e.status(), e.title(), e.getMessage());
+        body.putAll(e.extensions());
+        Response.ResponseBuilder response = Response.status(e.status()).type(PROBLEM_JSON).entity(body);
+        e.headers().forEach(response::header);
+        return response.build();
     }
 
     @ServerExceptionMapper

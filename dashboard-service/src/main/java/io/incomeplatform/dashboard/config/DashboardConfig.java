@@ -1,0 +1,97 @@
+package io.incomeplatform.dashboard.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.time.ZoneId;
+
+/** Everything tunable in dashboard-service; each key can be set from the environment (DASHBOARD_CACHE_TTL, ...). */
+@ConfigMapping(prefix = "dashboard")
+public interface DashboardConfig {
+
+    Cache cache();
+
+    RateLimit rateLimit();
+
+    Ledger ledger();
+
+    Market market();
+
+    interface Cache {
+        /** How long an assembled dashboard counts as fresh (unless invalidated earlier). */
+        @WithDefault("5m")
+        Duration ttl();
+
+        /** How long the last good dashboard is kept to be served as stale when the database is slow or down. */
+        @WithDefault("24h")
+        Duration staleRetention();
+
+        /** How long a dashboard request waits for the serving database before it answers with the stale copy. */
+        @WithDefault("2s")
+        Duration databaseTimeout();
+
+        /** How long a Redis cache read may take before the request treats it as a miss. */
+        @WithDefault("250ms")
+        Duration redisTimeout();
+
+        /** TTL of cached market reads (stock, screener, calendar, treemap, ETF holdings). */
+        @WithDefault("30s")
+        Duration marketTtl();
+    }
+
+    interface RateLimit {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** GET /api/v1/dashboard calls per user per window. */
+        @WithDefault("60")
+        int dashboardPerWindow();
+
+        /** Ledger, portfolio and profile writes per user per window. */
+        @WithDefault("10")
+        int writesPerWindow();
+
+        /** Every other read per user per window (market reads, ledger pages, profile). */
+        @WithDefault("300")
+        int readsPerWindow();
+
+        @WithDefault("60s")
+        Duration window();
+
+        /** A limiter call slower than this lets the request through (fail open, counted). */
+        @WithDefault("200ms")
+        Duration redisTimeout();
+    }
+
+    interface Ledger {
+        /** Trade dates are exchange dates: "not in the future" is judged in this zone. */
+        @WithDefault("America/New_York")
+        ZoneId zone();
+
+        @WithDefault("50")
+        int defaultPageSize();
+
+        @WithDefault("200")
+        int maxPageSize();
+
+        /** Rows accepted by one CSV import. */
+        @WithDefault("5000")
+        int maxImportRows();
+    }
+
+    interface Market {
+        @WithDefault("50")
+        int screenerDefaultLimit();
+
+        @WithDefault("200")
+        int screenerMaxLimit();
+
+        /** Widest dividend calendar range one request may ask for. */
+        @WithDefault("400")
+        int calendarMaxDays();
+
+        @WithDefault("50")
+        int treemapMaxLimit();
+    }
+}

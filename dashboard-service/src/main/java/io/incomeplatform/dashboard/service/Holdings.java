@@ -1,0 +1,116 @@
+package io.incomeplatform.dashboard.service;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Replays a ledger into holdings (calculations.md, Portfolio): date order, and on the same date
+ * BUY, then SPLIT, then SELL (then creation order). Average-cost basis; a SPLIT multiplies shares and
+ * keeps the basis.
+ */
+public final class Holdings {
+
+    public static final MathContext MC = MathContext.DECIMAL128;
+
+    /** Shares and cost basis of one symbol. */
+    public record Position(String symbol, BigDecimal shares, BigDecimal costBasis) {
+    }
+
+    /** A SELL that exceeds what was held on its date. */
+    public record Oversell(String symbol, LocalDate date, BigDecimal held, BigDecimal requested) {
+    }
+
+    private static final Comparator<LedgerEntry> LEDGER_ORDER = Comparator
+            .comparing(LedgerEntry::date)
+            .thenComparingInt(Holdings::typeRank)
+            .thenComparing(e -> e.createdAt() == null ? Instant.MAX : e.createdAt());
+
+    private Holdings() {
+    }
+
+    private static int typeRank(LedgerEntry e) {
+        return switch (e.type()) {
+            case LedgerEntry.BUY -> 0;
+            case LedgerEntry.SPLIT -> 1;
+            default -> 2;
+        };
+    }
+
+    public static List<LedgerEntry> inLedgerOrder(List<LedgerEntry> entries) {
+        List<LedgerEntry> sorted = new ArrayList<>(entries);
+        sorted.sort(LEDGER_ORDER);
+        return sorted;
+    }
+
+    /** The first SELL in ledger order that sells more than was then held, if any. */
+    public static Optional<Oversell> firstOversell(List<LedgerEntry> entries) {
+        Map<String, BigDecimal> shares = new TreeMap<>();
+        for (LedgerEntry e : inLedgerOrder(entries)) {
+            BigDecimal held = shares.getOrDefault(e.symbol(), BigDecimal.ZERO);
+            switch (e.type()) {
+                case LedgerEntry.BUY -> shares.put(e.symbol(), held.add(e.shares()));
+                case LedgerEntry.SPLIT -> shares.put(e.symbol(), held.multiply(e.shares(), MC));
+                default -> {
+                    if (e.shares().compareTo(held) > 0) {
+                        return Optional.of(new Oversell(e.symbol(), e.date(), held, e.shares()));
+                    }
+                    shares.put(e.symbol(), held.subtract(e.shares()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Positions after the whole ledger, sorted by symbol; symbols sold out are left out. Each portfolio
+     * keeps its own average cost (a sale in one portfolio does not move the basis of another), and
+     * the portfolios' positions are then added up.
+     */
+    public static List<Position> positions(List<LedgerEntry> entries) {
+        Map<String, BigDecimal[]> total = new TreeMap<>();
+        entries.stream().collect(java.util.stream.Collectors.groupingBy(LedgerEntry::portfolioId)).values()
+                .forEach(portfolioEntries -> replay(portfolioEntries).forEach((symbol, s) -> {
+                    BigDecimal[] t = total.computeIfAbsent(symbol, k -> new BigDecimal[]{BigDecimal.ZERO, BigDecimal.ZERO});
+                    t[0] = t[0].add(s[0]);
+                    t[1] = t[1].add(s[1]);
+                }));
+        List<Position> positions = new ArrayList<>();
+        total.forEach((symbol, s) -> {
+            if (s[0].signum() > 0) {
+                positions.add(new Position(symbol, s[0].stripTrailingZeros(), s[1].stripTrailingZeros()));
+            }
+        });
+        return positions;
+    }
+
+    private static Map<String, BigDecimal[]> replay(List<LedgerEntry> entries) {
+        Map<String, BigDecimal[]> state = new TreeMap<>();
+        for (LedgerEntry e : inLedgerOrder(entries)) {
+            BigDecimal[] s = state.computeIfAbsent(e.symbol(), k -> new BigDecimal[]{BigDecimal.ZERO, BigDecimal.ZERO});
+            switch (e.type()) {
+                case LedgerEntry.BUY -> {
+                    s[0] = s[0].add(e.shares());
+                    s[1] = s[1].add(e.shares().multiply(e.price())).add(e.fee());
+                }
+                case LedgerEntry.SPLIT -> s[0] = s[0].multiply(e.shares(), MC);
+                default -> {
+                    if (s[0].signum() > 0) {
+                        BigDecimal soldBasis = s[1].multiply(e.shares()).divide(s[0], MC);
+                        s[1] = s[1].subtract(soldBasis);
+                    }
+                    s[0] = s[0].subtract(e.shares());
+                }
+            }
+        }
+        state.values().removeIf(s -> s[0].signum() <= 0);
+        return state;
+    }
+}
