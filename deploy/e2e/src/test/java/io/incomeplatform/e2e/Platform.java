@@ -44,13 +44,23 @@ final class Platform implements AutoCloseable {
         }
     }
 
-    private final Path root = Path.of(System.getProperty("platform.root", "../..")).toAbsolutePath().normalize();
-    private final Path logDir = root.resolve("deploy/e2e/target/e2e-logs");
+    private static final Path ROOT = Path.of(System.getProperty("platform.root", "../..")).toAbsolutePath().normalize();
+    private static final Path LOG_DIR = ROOT.resolve("deploy/e2e/target/e2e-logs");
     private final Map<Service, Process> processes = new LinkedHashMap<>();
     private final Map<Service, Integer> ports = new HashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    static Platform start() throws Exception {
+    private static Platform shared;
+
+    /** The four services, started once for all end-to-end test classes and stopped when the JVM exits. */
+    static synchronized Platform shared() throws Exception {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
+    private static Platform start() throws Exception {
         Platform platform = new Platform();
         try {
             for (Service service : Service.values()) {
@@ -74,18 +84,33 @@ final class Platform implements AutoCloseable {
         return URI.create("ws://127.0.0.1:" + ports.get(Service.REALTIME) + pathAndQuery);
     }
 
+    /**
+     * Starts one more instance of a service, outside the shared four, with extra environment (for
+     * example DB_PORT or REDIS_URL pointing at a {@link FaultyProxy}). The caller stops it.
+     */
+    static Process launchExtra(Service service, int port, Map<String, String> extraEnv, String logName) throws IOException {
+        Platform platform = new Platform();
+        platform.ports.put(service, port);
+        return platform.startProcess(service, port, extraEnv, logName);
+    }
+
     private void launch(Service service) throws IOException {
-        Path jar = root.resolve(service.module).resolve("target/quarkus-app/quarkus-run.jar");
+        int port = freePort();
+        ports.put(service, port);
+        processes.put(service, startProcess(service, port, Map.of(), service.module));
+    }
+
+    private Process startProcess(Service service, int port, Map<String, String> extraEnv, String logName)
+            throws IOException {
+        Path jar = ROOT.resolve(service.module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("Not packaged: " + jar + " (run ./mvnw verify from the root)");
         }
-        int port = freePort();
-        ports.put(service, port);
-        Files.createDirectories(logDir);
+        Files.createDirectories(LOG_DIR);
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(javaBin.toString(), "-Xmx256m", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(logDir.resolve(service.module + ".log").toFile());
+                .redirectOutput(LOG_DIR.resolve(logName + ".log").toFile());
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("DB_HOST", DB_HOST);
@@ -102,20 +127,26 @@ final class Platform implements AutoCloseable {
         if (service.dbUser != null) {
             env.put("DB_USER", service.dbUser);
         }
-        processes.put(service, builder.start());
+        env.putAll(extraEnv);
+        return builder.start();
     }
 
     private void awaitReady(Service service, Duration timeout) throws Exception {
+        awaitReady(processes.get(service), uri(service, "/q/health/ready"), timeout, service.module);
+    }
+
+    /** Polls a readiness URL until it answers 200; fails with the log's tail if the process dies or time runs out. */
+    static void awaitReady(Process process, URI readyUri, Duration timeout, String logName) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(timeout);
         String lastAnswer = "no answer";
         while (Instant.now().isBefore(deadline)) {
-            Process process = processes.get(service);
             if (!process.isAlive()) {
-                throw new AssertionError(service.module + " exited with " + process.exitValue() + ":\n" + logTail(service));
+                throw new AssertionError(logName + " exited with " + process.exitValue() + ":\n" + logTail(logName));
             }
             try {
-                HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(uri(service, "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<String> response = client.send(
+                        HttpRequest.newBuilder(readyUri).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
@@ -126,12 +157,12 @@ final class Platform implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError(service.module + " not ready after " + timeout + " (" + lastAnswer + "):\n" + logTail(service));
+        throw new AssertionError(logName + " not ready after " + timeout + " (" + lastAnswer + "):\n" + logTail(logName));
     }
 
-    String logTail(Service service) {
+    static String logTail(String logName) {
         try {
-            List<String> lines = Files.readAllLines(logDir.resolve(service.module + ".log"));
+            List<String> lines = Files.readAllLines(LOG_DIR.resolve(logName + ".log"));
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e + ")";
@@ -154,7 +185,7 @@ final class Platform implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -23,12 +23,16 @@ final class Tokens {
 
     static String sign(String subject, String role) {
         long now = Instant.now().getEpochSecond();
+        return signClaims("{\"sub\":\"" + subject + "\",\"role\":\"" + role + "\",\"iat\":" + now
+                + ",\"exp\":" + (now + 600) + "}", Platform.JWT_SECRET);
+    }
+
+    static String signClaims(String claimsJson, String secret) {
         String header = encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
-        String payload = encode("{\"sub\":\"" + subject + "\",\"role\":\"" + role + "\",\"iat\":" + now
-                + ",\"exp\":" + (now + 600) + "}");
+        String payload = encode(claimsJson);
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(Platform.JWT_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             byte[] signature = mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII));
             return header + "." + payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
         } catch (Exception e) {
