@@ -1,6 +1,8 @@
 package io.incomeplatform.ingestion.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.incomeplatform.ingestion.parse.TooManyRecordsException;
+import io.incomeplatform.ingestion.parse.UnparseableBodyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -65,6 +67,17 @@ public class ProblemExceptionMapper {
     }
 
     @ServerExceptionMapper
+    public Response mapUnparseableBody(UnparseableBodyException e) {
+        return respond(400, problem(400, "Malformed request body", e.getMessage() + " Nothing was stored."));
+    }
+
+    @ServerExceptionMapper
+    public Response mapTooManyRecords(TooManyRecordsException e) {
+        return respond(413, problem(413, "Content Too Large", "The body has more than " + e.maxRecords()
+                + " records; send smaller batches. Nothing was stored."));
+    }
+
+    @ServerExceptionMapper
     public Response mapUnexpected(Exception e) {
         LOG.error("Unexpected error", e);
         return respond(500, problem(500, "Internal error", "The request could not be completed."));
@@ -79,7 +92,7 @@ public class ProblemExceptionMapper {
         return body;
     }
 
-    private static Response respond(int status, Map<String, Object> body) {
+    static Response respond(int status, Map<String, Object> body) {
         return Response.status(status).type(PROBLEM_JSON).entity(body).build();
     }
 
