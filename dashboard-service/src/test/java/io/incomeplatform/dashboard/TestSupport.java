@@ -96,4 +96,53 @@ public final class TestSupport {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
     }
+
+    public static void performance(UUID user, UUID scope, String period, String benchmark, String portfolioReturn, String benchmarkReturn, LocalDate asOf) {
+        asMart(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO serving.portfolio_performance (user_id, scope_id, period, benchmark, portfolio_return, benchmark_return, start_date, as_of, computed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())""")) {
+                s.setObject(1, user);
+                s.setObject(2, scope);
+                s.setString(3, period);
+                s.setString(4, benchmark);
+                s.setBigDecimal(5, portfolioReturn == null ? null : new BigDecimal(portfolioReturn));
+                s.setBigDecimal(6, benchmarkReturn == null ? null : new BigDecimal(benchmarkReturn));
+                s.setObject(7, asOf.minusMonths(1));
+                s.setObject(8, asOf);
+                s.executeUpdate();
+            }
+        });
+    }
+
+    public static void summary(UUID user, UUID scope, String benchmark, LocalDate asOf, LocalDate firstTransaction, String mwr) {
+        asMart(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO serving.portfolio_summary (user_id, scope_id, benchmark, as_of, first_transaction_date, portfolio_value, mwr_annualized, computed_at)
+                    VALUES (?, ?, ?, ?, ?, NULL, ?, now())""")) {
+                s.setObject(1, user);
+                s.setObject(2, scope);
+                s.setString(3, benchmark);
+                s.setObject(4, asOf);
+                s.setObject(5, firstTransaction);
+                s.setBigDecimal(6, mwr == null ? null : new BigDecimal(mwr));
+                s.executeUpdate();
+            }
+        });
+    }
+
+    public static void dividend(String symbol, LocalDate exDate, LocalDate payDate, String amount, String status) {
+        asMart(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO serving.dividend_calendar (symbol, ex_date, pay_date, amount, currency, type, status, source)
+                    VALUES (?, ?, ?, ?, 'USD', 'regular', ?, 'test')""")) {
+                s.setString(1, symbol);
+                s.setObject(2, exDate);
+                s.setObject(3, payDate);
+                s.setBigDecimal(4, new BigDecimal(amount));
+                s.setString(5, status);
+                s.executeUpdate();
+            }
+        });
+    }
 }
