@@ -1,0 +1,160 @@
+package io.incomeplatform.realtime.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The open sessions of this replica, indexed by symbol and by user, so a tick or a notification
+ * costs work only for the connections it concerns. A session's subscription changes and the
+ * matching index changes happen under the session's lock, so the index never disagrees with the
+ * session for longer than one such change.
+ */
+@ApplicationScoped
+public class SubscriptionRegistry {
+
+    private final ConcurrentHashMap<String, Set<ClientSession>> bySymbol = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ClientSession> byConnection = new ConcurrentHashMap<>();
+    private final RealtimeMetrics metrics;
+
+    public SubscriptionRegistry(RealtimeMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public void register(ClientSession session) {
+        byConnection.put(session.connectionId(), session);
+        add(byUser, session.userId(), session);
+        metrics.connectionOpened();
+    }
+
+    /** Forgets a closed connection; returns it so the caller can cancel its timers. */
+    public ClientSession unregister(String connectionId) {
+        ClientSession session = byConnection.remove(connectionId);
+        if (session == null) {
+            return null;
+        }
+        synchronized (session) {
+            Set<String> symbols = session.markClosed();
+            for (String symbol : symbols) {
+                remove(bySymbol, symbol, session);
+            }
+            metrics.subscriptionsChanged(-symbols.size());
+        }
+        remove(byUser, session.userId(), session);
+        metrics.connectionClosed();
+        return session;
+    }
+
+    public ClientSession session(String connectionId) {
+        return byConnection.get(connectionId);
+    }
+
+    /**
+     * Adds watched symbols unless that would take the connection past {@code limit} watched
+     * symbols (then nothing changes and null is returned). Returns the symbols that became newly
+     * subscribed (not already watched or held).
+     */
+    public List<String> watch(ClientSession session, Collection<String> symbols, int limit) {
+        synchronized (session) {
+            if (session.isClosed()) {
+                return List.of();
+            }
+            Set<String> watched = session.watchedView();
+            long extra = symbols.stream().distinct().filter(s -> !watched.contains(s)).count();
+            if (watched.size() + extra > limit) {
+                return null;
+            }
+            List<String> added = new ArrayList<>();
+            for (String symbol : symbols) {
+                if (watched.add(symbol) && !session.holdingsView().contains(symbol)) {
+                    add(bySymbol, symbol, session);
+                    added.add(symbol);
+                }
+            }
+            metrics.subscriptionsChanged(added.size());
+            return added;
+        }
+    }
+
+    /** Removes watched symbols; a symbol the user holds stays subscribed. */
+    public void unwatch(ClientSession session, Collection<String> symbols) {
+        synchronized (session) {
+            if (session.isClosed()) {
+                return;
+            }
+            int removed = 0;
+            for (String symbol : symbols) {
+                if (session.watchedView().remove(symbol) && !session.holdingsView().contains(symbol)) {
+                    remove(bySymbol, symbol, session);
+                    session.dropPending(symbol);
+                    removed++;
+                }
+            }
+            metrics.subscriptionsChanged(-removed);
+        }
+    }
+
+    /** Makes {@code holdings} the session's held symbols; returns those that became newly subscribed. */
+    public List<String> replaceHoldings(ClientSession session, Set<String> holdings) {
+        synchronized (session) {
+            if (session.isClosed()) {
+                return List.of();
+            }
+            Set<String> before = session.holdingsView();
+            Set<String> watched = session.watchedView();
+            List<String> added = new ArrayList<>();
+            int removed = 0;
+            for (String symbol : before) {
+                if (!holdings.contains(symbol) && !watched.contains(symbol)) {
+                    remove(bySymbol, symbol, session);
+                    session.dropPending(symbol);
+                    removed++;
+                }
+            }
+            for (String symbol : holdings) {
+                if (!before.contains(symbol) && !watched.contains(symbol)) {
+                    add(bySymbol, symbol, session);
+                    added.add(symbol);
+                }
+            }
+            session.replaceHoldings(holdings);
+            metrics.subscriptionsChanged(added.size() - removed);
+            return added;
+        }
+    }
+
+    /** The connections subscribed to {@code symbol}: a live view, never null. */
+    public Set<ClientSession> subscribersOf(String symbol) {
+        Set<ClientSession> sessions = bySymbol.get(symbol);
+        return sessions == null ? Set.of() : sessions;
+    }
+
+    public Set<ClientSession> sessionsOf(String userId) {
+        Set<ClientSession> sessions = byUser.get(userId);
+        return sessions == null ? Set.of() : sessions;
+    }
+
+    public Collection<ClientSession> all() {
+        return byConnection.values();
+    }
+
+    private static void add(ConcurrentHashMap<String, Set<ClientSession>> index, String key, ClientSession session) {
+        index.compute(key, (k, sessions) -> {
+            Set<ClientSession> set = sessions == null ? ConcurrentHashMap.newKeySet() : sessions;
+            set.add(session);
+            return set;
+        });
+    }
+
+    private static void remove(ConcurrentHashMap<String, Set<ClientSession>> index, String key, ClientSession session) {
+        index.computeIfPresent(key, (k, sessions) -> {
+            sessions.remove(session);
+            return sessions.isEmpty() ? null : sessions;
+        });
+    }
+}

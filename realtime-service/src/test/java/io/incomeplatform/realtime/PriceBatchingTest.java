@@ -1,0 +1,81 @@
+package io.incomeplatform.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.incomeplatform.realtime.support.Fixtures;
+import io.incomeplatform.realtime.support.PriceClient;
+import io.incomeplatform.realtime.support.RedisFixtures;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static io.incomeplatform.realtime.PriceSubscriptionTest.assertPrice;
+import static io.incomeplatform.realtime.support.Fixtures.tick;
+import static io.incomeplatform.realtime.support.Fixtures.ticksMessage;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class PriceBatchingTest {
+
+    @TestHTTPResource("/ws/v1/prices")
+    URI http;
+
+    @Inject
+    RedisFixtures redis;
+
+    @Test
+    void shouldCoalesceOneHundredTicksOfASymbolInAWindowIntoOneUpdateWithTheLatestPrice() throws InterruptedException {
+        String symbol = Fixtures.uniqueSymbol();
+        try (PriceClient client = PriceClient.connectWithQueryToken(Fixtures.webSocketUri(http), Fixtures.token(Fixtures.newUserId()))) {
+            client.send("{\"type\":\"subscribe\",\"symbols\":[\"" + symbol + "\"]}");
+            client.roundTrip();
+
+            // A marker tick: once it arrives a window has just ended, so the next 100 ticks
+            // (published one by one, in far less than the 500 ms test window) fall into one window.
+            redis.publish("income:ticks", ticksMessage(tick(symbol, "0.50", Instant.now())));
+            await().atMost(Duration.ofSeconds(5)).until(() -> client.updatesOf(symbol).size() == 1);
+
+            Instant base = Instant.now();
+            for (int i = 1; i <= 100; i++) {
+                // prices 1.25, 2.25, ..., 100.25; the last one is the latest by ts and by arrival
+                redis.publish("income:ticks", ticksMessage(tick(symbol, i + ".25", base.plusMillis(i))));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> client.updatesOf(symbol).size() >= 2);
+            Thread.sleep(1200); // two more windows: nothing else of those 100 ticks may follow
+
+            List<JsonNode> updates = client.updatesOf(symbol);
+            assertEquals(2, updates.size(), updates.toString());
+            assertPrice("100.25", updates.get(1));
+            assertEquals(base.plusMillis(100).toString(), updates.get(1).path("ts").asText());
+        }
+    }
+
+    @Test
+    void shouldNumberPricesMessagesOneByOnePerConnection() {
+        String first = Fixtures.uniqueSymbol();
+        String second = Fixtures.uniqueSymbol();
+        try (PriceClient client = PriceClient.connectWithQueryToken(Fixtures.webSocketUri(http), Fixtures.token(Fixtures.newUserId()))) {
+            client.send("{\"type\":\"subscribe\",\"symbols\":[\"" + first + "\",\"" + second + "\"]}");
+            client.roundTrip();
+            for (int round = 0; round < 3; round++) {
+                int before = client.ofType("prices").size();
+                redis.publish("income:ticks", ticksMessage(tick(first, "1.0" + round, Instant.now()),
+                        tick(second, "2.0" + round, Instant.now())));
+                await().atMost(Duration.ofSeconds(5)).until(() -> client.ofType("prices").size() > before);
+            }
+            List<JsonNode> prices = client.ofType("prices");
+            for (int i = 0; i < prices.size(); i++) {
+                assertEquals(i + 1, prices.get(i).path("seq").asLong());
+            }
+            // both symbols ticked together each round: one message carries both updates
+            assertTrue(prices.stream().allMatch(message -> message.path("updates").size() == 2), prices.toString());
+        }
+    }
+}
