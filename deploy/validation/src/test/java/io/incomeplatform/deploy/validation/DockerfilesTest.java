@@ -14,9 +14,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPath;
+import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.w3c.dom.Document;
 
 /** The images' Dockerfiles: pinned bases, non-root users, only what the build produces, and a clean lint. */
 class DockerfilesTest {
@@ -84,6 +88,19 @@ class DockerfilesTest {
                 "the runtime image holds the executable alone");
         assertRunsAsNonRoot(runtime);
         assertExposesItsHttpPort(service, runtime);
+    }
+
+    @Test
+    void shouldCompileNativeThroughTheRootPomsNativeProfile() throws Exception {
+        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(Repository.ROOT.resolve("pom.xml").toFile());
+        XPath xpath = XPathFactory.newInstance().newXPath();
+        String profile = "/*[local-name()='project']/*[local-name()='profiles']/*[local-name()='profile']"
+                + "[*[local-name()='id']='native']/*[local-name()='properties']/*[local-name()='%s']";
+
+        // Every service inherits it: -Pnative in Dockerfile.native builds a native executable instead of the jar.
+        assertEquals("true", xpath.evaluate(profile.formatted("quarkus.native.enabled"), pom));
+        assertEquals("false", xpath.evaluate(profile.formatted("quarkus.package.jar.enabled"), pom));
     }
 
     @ParameterizedTest
