@@ -168,14 +168,14 @@ def main():
                   bar_rows(), host, port)
     print(f"price_bars: {n} rows in {time.time() - t:.1f}s", flush=True)
 
-    # Dividends: ~64% of securities pay (quarterly, monthly, a few weekly, semi-annual, annual);
+    # Dividends: ~67% of securities pay (quarterly, monthly, a few weekly, semi-annual, annual);
     # source bench-a has all, bench-b ~98% with 3% amounts disagreeing and pay dates sometimes missing.
     frequency_choices = [(4, 0.70), (12, 0.25), (52, 0.008), (2, 0.022), (1, 0.02)]
 
     def dividend_rows():
         for i, symbol in enumerate(symbols):
             pick = random.Random(args.seed * 17 + i)
-            if symbol != "SPY" and pick.random() > 0.64:
+            if symbol != "SPY" and pick.random() > 0.67:
                 continue
             r, acc, freq = pick.random(), 0.0, 4
             for f, p in frequency_choices:
