@@ -177,7 +177,8 @@ class KustomizeOverlaysTest {
     }
 
     private static String configValue(String overlay, String key) {
-        return render(overlay).stream().filter(m -> m.kind().equals("ConfigMap") && m.name().equals("income-config"))
+        // Generated with a hash suffix, so that a change rolls the pods.
+        return render(overlay).stream().filter(m -> m.kind().equals("ConfigMap") && m.name().startsWith("income-config-"))
                 .findFirst().orElseThrow().body().path("data").path(key).asText();
     }
 }
