@@ -1,0 +1,94 @@
+package io.incomeplatform.dashboard;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.startsWith;
+
+@QuarkusTest
+class DashboardCacheTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    static String status(String token) {
+        return given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200).extract().path("metadata.cacheStatus");
+    }
+
+    static String newUserWithOneHolding(UUID user, String symbol) {
+        String token = TestSupport.token(user);
+        TestSupport.stock(symbol, "stock", "Technology", "10", LocalDate.of(2026, 11, 20), "0.4");
+        String portfolio = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("name", "Main"))
+                .post("/api/v1/portfolios").then().statusCode(201).extract().path("id");
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("type", "BUY", "symbol", symbol, "date", "2025-01-02", "shares", 10, "price", 8))
+                .post("/api/v1/portfolios/" + portfolio + "/transactions").then().statusCode(201);
+        return portfolio;
+    }
+
+    /** Another engineer's mart sync may invalidate everything at any time, so "becomes a hit" is awaited. */
+    static void awaitHit(String token) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> "hit".equals(status(token)));
+    }
+
+    @Test
+    void shouldHitAfterTheFirstCallAndReflectALedgerWriteAtOnce() {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        String symbol = TestSupport.uniqueSymbol();
+        String portfolio = newUserWithOneHolding(user, symbol);
+        given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .body("metadata.cacheStatus", equalTo("miss")).body("performanceCommand.portfolioValue", equalTo(100)); // 10 x 10
+        awaitHit(token);
+
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("type", "BUY", "symbol", symbol, "date", "2025-02-03", "shares", 5, "price", 9))
+                .post("/api/v1/portfolios/" + portfolio + "/transactions").then().statusCode(201);
+        given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .body("metadata.cacheStatus", equalTo("miss")).body("performanceCommand.portfolioValue", equalTo(150)) // 15 x 10
+                .body("quickActions.recentActivity.transactions", hasSize(2));
+    }
+
+    @Test
+    void shouldInvalidateWhenMartsAreRefreshedForTheUserOrForEveryone() {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        newUserWithOneHolding(user, TestSupport.uniqueSymbol());
+        status(token);
+        awaitHit(token);
+        redis.pubsub(String.class).publish("income:marts-refreshed",
+                "{\"marts\":[\"portfolio_performance\"],\"userIds\":[\"" + user + "\"],\"symbols\":null,\"asOf\":\"2026-11-20\",\"syncedAt\":\"2026-11-20T21:00:00Z\"}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> "miss".equals(status(token)));
+        awaitHit(token);
+        redis.pubsub(String.class).publish("income:marts-refreshed",
+                "{\"marts\":[\"stocks_summary\"],\"userIds\":null,\"symbols\":null,\"asOf\":\"2026-11-20\",\"syncedAt\":\"2026-11-20T21:00:00Z\"}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> "miss".equals(status(token)));
+    }
+
+    @Test
+    void shouldAnswerNotModifiedForAMatchingEtag() {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        newUserWithOneHolding(user, TestSupport.uniqueSymbol());
+        String etag = given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .header("ETag", startsWith("W/\"")).extract().header("ETag");
+        given().auth().oauth2(token).header("If-None-Match", etag).get("/api/v1/dashboard").then().statusCode(304)
+                .header("ETag", equalTo(etag));
+        given().auth().oauth2(token).header("If-None-Match", "W/\"something-else\"").get("/api/v1/dashboard").then().statusCode(200);
+        // An invalidation without a change of data rebuilds the same cards: the ETag still matches.
+        redis.value(String.class).incr("income:dashboard-generation:" + user);
+        given().auth().oauth2(token).header("If-None-Match", etag).get("/api/v1/dashboard").then().statusCode(304);
+    }
+}

@@ -1,0 +1,66 @@
+package io.incomeplatform.dashboard;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+/** The service reaches Postgres through a proxy the test cuts: the database is "down" for it alone. */
+@QuarkusTest
+@TestProfile(StaleDashboardTest.DatabaseBehindProxy.class)
+class StaleDashboardTest {
+
+    static final CuttableTcpProxy PROXY = new CuttableTcpProxy(Integer.parseInt(System.getenv().getOrDefault("DB_PORT", "5432")));
+
+    public static class DatabaseBehindProxy implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + PROXY.port() + "/income_serving_test",
+                    "quarkus.datasource.reactive.idle-timeout", "PT1S",
+                    "dashboard.cache.database-timeout", "1s");
+        }
+    }
+
+    @Inject
+    RedisDataSource redis;
+
+    @AfterEach
+    void restoreDatabase() {
+        PROXY.restore();
+    }
+
+    @Test
+    void shouldServeTheLastGoodDashboardMarkedStaleWhileTheDatabaseIsDown() {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        DashboardCacheTest.newUserWithOneHolding(user, TestSupport.uniqueSymbol());
+        given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .body("metadata.cacheStatus", equalTo("miss")).body("performanceCommand.portfolioValue", equalTo(100));
+        // The user's marts were refreshed (the cached copy is no longer fresh), and then the database goes away.
+        redis.value(String.class).incr("income:dashboard-generation:" + user);
+        PROXY.cut();
+
+        given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .body("metadata.cacheStatus", equalTo("stale")).body("performanceCommand.portfolioValue", equalTo(100));
+
+        // A user with nothing cached gets a 503 problem, not a hang or a 500.
+        given().auth().oauth2(TestSupport.token(UUID.randomUUID())).get("/api/v1/dashboard").then().statusCode(503)
+                .contentType("application/problem+json").header("Retry-After", equalTo("5"));
+
+        PROXY.restore();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !"stale".equals(given().auth().oauth2(token).get("/api/v1/dashboard")
+                .then().statusCode(200).extract().path("metadata.cacheStatus")));
+    }
+}
