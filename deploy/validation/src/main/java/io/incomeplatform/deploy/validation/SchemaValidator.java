@@ -1,5 +1,6 @@
 package io.incomeplatform.deploy.validation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.gson.JsonParser;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -17,8 +18,11 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Validates objects against the Kubernetes API schemas, through the models that the official Java
@@ -46,6 +50,19 @@ public final class SchemaValidator {
             Map.entry("networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy.class),
             Map.entry("networking.k8s.io/v1/Ingress", V1Ingress.class));
 
+    /**
+     * Fields whose values the API restricts to a closed set (the enums of the Kubernetes OpenAPI v3
+     * spec). The generated models take any string there, so these are checked here, wherever they occur.
+     */
+    private static final Map<String, Set<String>> ENUMS = Map.of(
+            "imagePullPolicy", Set.of("Always", "IfNotPresent", "Never"),
+            "restartPolicy", Set.of("Always", "OnFailure", "Never"),
+            "pathType", Set.of("Exact", "Prefix", "ImplementationSpecific"),
+            "protocol", Set.of("TCP", "UDP", "SCTP"),
+            "whenUnsatisfiable", Set.of("DoNotSchedule", "ScheduleAnyway"),
+            "concurrencyPolicy", Set.of("Allow", "Forbid", "Replace"),
+            "podManagementPolicy", Set.of("OrderedReady", "Parallel"));
+
     private static final int MAX_DETAIL = 400;
 
     public List<Violation> validate(Manifest manifest) {
@@ -63,9 +80,32 @@ public final class SchemaValidator {
         }
         try {
             JSON.getGson().fromJson(JsonParser.parseString(manifest.body().toString()), model);
-            return List.of();
         } catch (RuntimeException e) {
             return List.of(new Violation(manifest.id(), "schema", describe(e)));
+        }
+        List<Violation> violations = new ArrayList<>();
+        checkEnums(manifest, "", manifest.body(), violations);
+        return violations;
+    }
+
+    private static void checkEnums(Manifest manifest, String path, JsonNode node, List<Violation> violations) {
+        if (node.isObject()) {
+            node.properties().forEach(field -> {
+                Set<String> allowed = ENUMS.get(field.getKey());
+                String fieldPath = path + "/" + field.getKey();
+                if (allowed != null && field.getValue().isTextual() && !allowed.contains(field.getValue().asText())) {
+                    violations.add(new Violation(manifest.id(), "schema", fieldPath + ": '" + field.getValue().asText()
+                            + "' is not one of " + new TreeSet<>(allowed)));
+                }
+                // ConfigMap data, annotations and labels are free text, not API fields.
+                if (!field.getKey().equals("data") && !field.getKey().equals("annotations") && !field.getKey().equals("labels")) {
+                    checkEnums(manifest, fieldPath, field.getValue(), violations);
+                }
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkEnums(manifest, path + "/" + i, node.get(i), violations);
+            }
         }
     }
 

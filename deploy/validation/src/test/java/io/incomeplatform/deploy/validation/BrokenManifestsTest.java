@@ -78,6 +78,14 @@ class BrokenManifestsTest {
         assertSingleViolation("schema", "no Kubernetes schema known for policy/v1beta1 PodDisruptionBudget");
     }
 
+    @Test
+    void shouldRejectAValueOutsideAnApiEnum() {
+        container().put("imagePullPolicy", "Sometimes");
+
+        assertSingleViolation("schema", "/spec/template/spec/containers/0/imagePullPolicy: 'Sometimes' is not one of "
+                + "[Always, IfNotPresent, Never]");
+    }
+
     // --- policy: what the platform requires of every container ------------------------------------------
 
     @Test
