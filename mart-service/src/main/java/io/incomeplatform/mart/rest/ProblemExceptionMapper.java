@@ -1,6 +1,7 @@
 package io.incomeplatform.mart.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.incomeplatform.mart.service.RefreshRunningException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -51,6 +52,11 @@ public class ProblemExceptionMapper {
     @ServerExceptionMapper
     public Response mapForbidden(ForbiddenException e) {
         return respond(403, problem(403, "Forbidden", "Your role may not call this endpoint."));
+    }
+
+    @ServerExceptionMapper
+    public Response mapRefreshRunning(RefreshRunningException e) {
+        return respond(409, problem(409, "Conflict", e.getMessage()));
     }
 
     @ServerExceptionMapper

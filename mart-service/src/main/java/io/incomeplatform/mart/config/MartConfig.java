@@ -1,0 +1,103 @@
+package io.incomeplatform.mart.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Everything the marts' refresh, data tests, sync and freshness checks can be tuned with (env: MART_...). */
+@ConfigMapping(prefix = "mart")
+public interface MartConfig {
+
+    /** Benchmark symbol whose latest trading day is the market marts' as-of date. */
+    @WithDefault("SPY")
+    String benchmark();
+
+    Refresh refresh();
+
+    SourcePriority sourcePriority();
+
+    DataTests dataTests();
+
+    Sync sync();
+
+    Freshness freshness();
+
+    interface Refresh {
+        /**
+         * How often the scheduled refresh runs (a Quarkus duration such as 5m, or "off"). Read by the
+         * {@code @Scheduled} expression {@code ${mart.refresh.every}}; declared here to document it.
+         */
+        @WithDefault("5m")
+        String every();
+
+        /** Delay of the first scheduled refresh after start (read by the {@code @Scheduled} expression). */
+        @WithDefault("10s")
+        String initialDelay();
+
+        /**
+         * How often pending "raw changed" events are drained into one targeted refresh (debounces bursts);
+         * read by {@code ${mart.refresh.event-drain-every}}.
+         */
+        @WithDefault("1s")
+        String eventDrainEvery();
+
+        /** Incremental loads re-read raw rows fetched this long before the last watermark (late commits). */
+        @WithDefault("5m")
+        Duration watermarkOverlap();
+
+        /** Incremental loads of bars and ticks only look at dates this many days before the watermark. */
+        @WithDefault("7")
+        int lookbackDays();
+
+        /** Longest a user's portfolio marts recomputation may take before it counts as failed. */
+        @WithDefault("10s")
+        Duration portfolioTimeout();
+    }
+
+    /** Source names in priority order per data type (first wins); unlisted sources rank after, by name. */
+    interface SourcePriority {
+        @WithDefault("polygon,alpha-vantage,yahoo,api,simulated")
+        List<String> prices();
+
+        @WithDefault("polygon,alpha-vantage,yahoo,api,simulated")
+        List<String> dividends();
+
+        @WithDefault("finra,api,simulated")
+        List<String> shortPositions();
+
+        @WithDefault("issuer,api,simulated")
+        List<String> etfHoldings();
+    }
+
+    interface DataTests {
+        /** A refresh that would shrink a mart by more than this fraction versus its last sync is refused. */
+        @WithDefault("0.5")
+        double maxShrinkRatio();
+
+        /** The shrink check applies once the previous version had at least this many rows. */
+        @WithDefault("20")
+        long shrinkCheckMinRows();
+    }
+
+    interface Sync {
+        /** Rows per INSERT statement when copying a mart to the serving side. */
+        @WithDefault("5000")
+        int batchSize();
+    }
+
+    interface Freshness {
+        /** A mart whose last sync is older than this is stale (degraded health). */
+        @WithDefault("30m")
+        Duration maxSyncAge();
+
+        /** A mart whose as-of date lags the last completed NYSE trading day by more trading days is stale. */
+        @WithDefault("1")
+        int maxTradingDaysBehind();
+
+        /** Budget for the serving schema's total size (bytes); over it the health check reports degraded. */
+        @WithDefault("2147483648")
+        long servingSizeBudgetBytes();
+    }
+}

@@ -1,0 +1,113 @@
+package io.incomeplatform.mart.service;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The layers and their dependency order. Staging tables are loaded first (always: incremental and
+ * cheap), then the intermediate materialized views a mart needs, then the marts, each after the ones
+ * it reads. Every synced mart is a materialized view {@code mart.NAME} copied to {@code serving.NAME}.
+ */
+public final class MartCatalog {
+
+    /** Intermediate materialized views in dependency order. */
+    public static final List<String> INTERMEDIATE = List.of(
+            "as_of", "price_stats", "period_returns", "dividend_stats", "projected_dividends");
+
+    public record DataTest(String name, String sql) {
+    }
+
+    /**
+     * @param needs intermediate views it reads; @param after marts it reads (refreshed first)
+     */
+    public record Mart(String name, List<String> needs, List<String> after, List<String> keyColumns, List<DataTest> tests) {
+        public String relation() {
+            return "mart." + name;
+        }
+
+        public String servingTable() {
+            return "serving." + name;
+        }
+    }
+
+    private static DataTest referential(String mart, String column) {
+        return new DataTest("referential_" + column, "SELECT count(*) FROM mart." + mart
+                + " m WHERE NOT EXISTS (SELECT 1 FROM staging.securities s WHERE s.symbol = m." + column + ")");
+    }
+
+    private static DataTest where(String test, String mart, String condition) {
+        return new DataTest(test, "SELECT count(*) FROM mart." + mart + " WHERE " + condition);
+    }
+
+    /** Every synced mart, in refresh order. */
+    public static final List<Mart> MARTS = List.of(
+            new Mart("market_latest", List.of("as_of", "price_stats"), List.of(), List.of("symbol"), List.of(
+                    where("not_null_keys", "market_latest", "symbol IS NULL OR price IS NULL OR price_date IS NULL"),
+                    where("no_negative_prices", "market_latest", "price <= 0 OR previous_close <= 0"),
+                    referential("market_latest", "symbol"))),
+            new Mart("stocks_summary", List.of("as_of", "price_stats", "period_returns", "dividend_stats"), List.of(),
+                    List.of("symbol"), List.of(
+                    where("not_null_keys", "stocks_summary", "symbol IS NULL OR name IS NULL"),
+                    where("no_negative_prices", "stocks_summary",
+                            "price <= 0 OR previous_close <= 0 OR high_52w <= 0 OR low_52w <= 0 OR high_52w < low_52w"),
+                    where("no_negative_dividends", "stocks_summary", "ttm_dividends < 0 OR last_regular_amount <= 0"),
+                    where("accepted_frequency", "stocks_summary", "frequency NOT IN (52, 12, 4, 2, 1)"),
+                    referential("stocks_summary", "symbol"))),
+            new Mart("screener_results", List.of(), List.of("stocks_summary"), List.of("symbol"), List.of(
+                    where("not_null_keys", "screener_results", "symbol IS NULL"),
+                    where("no_negative_prices", "screener_results", "price <= 0"),
+                    where("accepted_frequency", "screener_results", "frequency NOT IN (52, 12, 4, 2, 1)"),
+                    referential("screener_results", "symbol"))),
+            new Mart("dividend_calendar", List.of("as_of", "dividend_stats", "projected_dividends"), List.of(),
+                    List.of("symbol", "ex_date"), List.of(
+                    where("not_null_keys", "dividend_calendar",
+                            "symbol IS NULL OR ex_date IS NULL OR amount IS NULL OR status IS NULL OR type IS NULL"),
+                    where("accepted_status", "dividend_calendar", "status NOT IN ('paid', 'announced', 'projected')"),
+                    where("accepted_type", "dividend_calendar", "type NOT IN ('regular', 'special')"),
+                    where("no_negative_amounts", "dividend_calendar", "amount <= 0"),
+                    referential("dividend_calendar", "symbol"))),
+            new Mart("etf_holdings", List.of(), List.of(), List.of("etf_symbol", "holding_symbol"), List.of(
+                    where("not_null_keys", "etf_holdings", "etf_symbol IS NULL OR holding_symbol IS NULL OR as_of IS NULL"),
+                    where("accepted_weight", "etf_holdings", "weight < 0 OR weight > 1"),
+                    referential("etf_holdings", "etf_symbol"))),
+            new Mart("treemap", List.of("as_of", "price_stats", "period_returns"), List.of(),
+                    List.of("period", "metric", "symbol"), List.of(
+                    where("not_null_keys", "treemap", "period IS NULL OR metric IS NULL OR symbol IS NULL OR industry IS NULL"),
+                    where("accepted_period", "treemap", "period NOT IN ('3m', '6m', '1y', '2y', '5y', 'max')"),
+                    where("accepted_metric", "treemap", "metric NOT IN ('price', 'short')"),
+                    where("ranks_from_one", "treemap", "rank_current < 1 OR rank_change < 1"),
+                    where("no_negative_prices", "treemap", "metric = 'price' AND (current_value <= 0 OR earliest_value <= 0)"),
+                    referential("treemap", "symbol"))));
+
+    private MartCatalog() {
+    }
+
+    public static Optional<Mart> mart(String name) {
+        return MARTS.stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    /** The marts to refresh for a request (one mart with the marts it reads, or all), in refresh order. */
+    public static List<Mart> martsFor(Optional<String> name) {
+        if (name.isEmpty()) {
+            return MARTS;
+        }
+        Set<String> wanted = new LinkedHashSet<>();
+        collect(name.get(), wanted);
+        return MARTS.stream().filter(m -> wanted.contains(m.name())).toList();
+    }
+
+    private static void collect(String name, Set<String> into) {
+        Mart mart = mart(name).orElseThrow(() -> new IllegalArgumentException("Unknown mart: " + name));
+        into.add(name);
+        mart.after().forEach(dep -> collect(dep, into));
+    }
+
+    /** The intermediate views the given marts need (with those the marts they read need), in dependency order. */
+    public static List<String> intermediatesFor(List<Mart> marts) {
+        Set<String> needed = new LinkedHashSet<>();
+        marts.forEach(m -> needed.addAll(m.needs()));
+        return INTERMEDIATE.stream().filter(needed::contains).toList();
+    }
+}

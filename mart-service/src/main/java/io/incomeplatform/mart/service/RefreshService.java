@@ -1,0 +1,249 @@
+package io.incomeplatform.mart.service;
+
+import io.incomeplatform.mart.config.MartConfig;
+import io.incomeplatform.mart.messaging.MartsRefreshedPublisher;
+import io.incomeplatform.mart.repository.MartRepository;
+import io.incomeplatform.mart.repository.ServingRepository;
+import io.incomeplatform.mart.repository.StagingRepository;
+import io.incomeplatform.mart.repository.StagingRepository.LoadScope;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The refresh pipeline: staging loads, intermediate views, marts (dependency order), data tests, then
+ * the sync of every mart that passed its tests, then the "marts refreshed" notice. One run at a time
+ * across replicas (a session advisory lock); every step, data test failure and sync is recorded.
+ */
+@ApplicationScoped
+public class RefreshService {
+
+    private static final Logger LOG = Logger.getLogger(RefreshService.class);
+
+    public record StepResult(String name, long rows, long durationMs, OffsetDateTime refreshedAt) {
+    }
+
+    public record DataTestFailure(String test, long failures) {
+    }
+
+    public record SyncResult(String name, long rows, boolean verified, String status, String error, OffsetDateTime syncedAt) {
+    }
+
+    /** status: succeeded (synced), refused (a data test failed: not synced), sync-failed. */
+    public record MartResult(String name, long rows, long durationMs, OffsetDateTime refreshedAt, String status,
+                             List<DataTestFailure> dataTestFailures, SyncResult sync) {
+    }
+
+    public record RunReport(UUID runId, String trigger, LocalDate asOf, List<StepResult> layers, List<MartResult> marts) {
+    }
+
+    private final MartConfig config;
+    private final StagingRepository staging;
+    private final MartRepository marts;
+    private final ServingRepository serving;
+    private final MartsRefreshedPublisher publisher;
+    private final MartMetrics metrics;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    public RefreshService(MartConfig config, StagingRepository staging, MartRepository marts, ServingRepository serving,
+                          MartsRefreshedPublisher publisher, MartMetrics metrics) {
+        this.config = config;
+        this.staging = staging;
+        this.marts = marts;
+        this.serving = serving;
+        this.publisher = publisher;
+        this.metrics = metrics;
+    }
+
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    /**
+     * Refreshes the named mart (with what it reads) or all marts, then tests and syncs them.
+     *
+     * @param affectedSymbols the symbols the triggering change touched, for the notice (null = unknown)
+     */
+    public Uni<RunReport> refresh(String trigger, Optional<String> martName, LoadScope scope, List<String> affectedSymbols) {
+        List<MartCatalog.Mart> targets = MartCatalog.martsFor(martName);
+        return withLock(() -> run(UUID.randomUUID(), trigger, targets, scope, affectedSymbols));
+    }
+
+    /** Syncs every mart as it is now (after its data tests), without refreshing. */
+    public Uni<List<SyncResult>> syncAll(String trigger) {
+        return withLock(() -> {
+            UUID runId = UUID.randomUUID();
+            return Uni.combine().all().unis(marts.asOf(), marts.martStates(), serving.statuses()).asTuple()
+                    .chain(t -> sequentially(MartCatalog.MARTS, mart -> {
+                        MartRepository.MartState state = t.getItem2().stream()
+                                .filter(s -> s.name().equals(mart.name())).findFirst().orElseThrow();
+                        return marts.countRows(mart.relation())
+                                .chain(rows -> dataTests(runId, mart, rows, t.getItem3()))
+                                .chain(failures -> failures.isEmpty()
+                                        ? syncOne(runId, mart, state.lastRefreshAt(), t.getItem1())
+                                        : Uni.createFrom().item(new SyncResult(mart.name(), 0, false, "refused",
+                                        "data tests failed: " + failures, null)));
+                    }).call(results -> publish(results, null, t.getItem1())));
+        });
+    }
+
+    private <T> Uni<T> withLock(Supplier<Uni<T>> work) {
+        if (!running.compareAndSet(false, true)) {
+            return Uni.createFrom().failure(new RefreshRunningException());
+        }
+        return marts.tryRefreshLock()
+                .onFailure().invoke(() -> running.set(false))
+                .chain(lock -> {
+                    if (lock == null) {
+                        running.set(false);
+                        return Uni.createFrom().failure(new RefreshRunningException());
+                    }
+                    return Uni.createFrom().deferred(work::get)
+                            .onTermination().call(() -> marts.releaseRefreshLock(lock).onFailure().recoverWithNull())
+                            .onTermination().invoke(() -> running.set(false));
+                });
+    }
+
+    private Uni<RunReport> run(UUID runId, String trigger, List<MartCatalog.Mart> targets, LoadScope scope,
+                               List<String> affectedSymbols) {
+        List<StepResult> layers = new ArrayList<>();
+        Map<String, List<String>> priorities = new LinkedHashMap<>();
+        priorities.put(StagingRepository.PRICES, config.sourcePriority().prices());
+        priorities.put(StagingRepository.DIVIDENDS, config.sourcePriority().dividends());
+        priorities.put(StagingRepository.SHORT_POSITIONS, config.sourcePriority().shortPositions());
+        priorities.put(StagingRepository.ETF_HOLDINGS, config.sourcePriority().etfHoldings());
+        List<String> intermediates = MartCatalog.intermediatesFor(targets);
+
+        Uni<Void> stagingLoads = staging.writeSettings(config.benchmark(), priorities)
+                .chain(() -> step(runId, trigger, "staging.securities", staging::loadSecurities).invoke(layers::add))
+                .chain(() -> step(runId, trigger, "staging.daily_prices", () -> staging.loadDailyPrices(scope)).invoke(layers::add))
+                .chain(() -> step(runId, trigger, "staging.dividends", () -> staging.loadDividends(scope)).invoke(layers::add))
+                .chain(() -> step(runId, trigger, "staging.short_positions", () -> staging.loadShortPositions(scope)).invoke(layers::add))
+                .chain(() -> step(runId, trigger, "staging.etf_holdings", () -> staging.loadEtfHoldings(scope)).invoke(layers::add))
+                .replaceWithVoid();
+
+        return stagingLoads
+                .chain(() -> sequentially(intermediates, view -> step(runId, trigger, "intermediate." + view,
+                        () -> marts.refreshIntermediate(view).chain(() -> marts.countRows("intermediate." + view))))
+                        .invoke(layers::addAll))
+                .chain(() -> sequentially(targets, mart -> step(runId, trigger, mart.name(), () -> marts.refreshMart(mart))))
+                .chain(refreshed -> Uni.combine().all().unis(marts.asOf(), serving.statuses()).asTuple()
+                        .chain(t -> sequentially(targets, mart -> {
+                            StepResult step = refreshed.stream().filter(s -> s.name().equals(mart.name())).findFirst().orElseThrow();
+                            return dataTests(runId, mart, step.rows(), t.getItem2()).chain(failures -> failures.isEmpty()
+                                    ? syncOne(runId, mart, step.refreshedAt(), t.getItem1()).map(sync -> new MartResult(mart.name(),
+                                    step.rows(), step.durationMs(), step.refreshedAt(),
+                                    "succeeded".equals(sync.status()) ? "succeeded" : "sync-failed", failures, sync))
+                                    : Uni.createFrom().item(new MartResult(mart.name(), step.rows(), step.durationMs(),
+                                    step.refreshedAt(), "refused", failures, null)));
+                        })
+                                .call(results -> publish(results.stream().map(MartResult::sync).filter(Objects::nonNull).toList(),
+                                        affectedSymbols, t.getItem1()))
+                                .map(results -> new RunReport(runId, trigger, t.getItem1(), layers, results))));
+    }
+
+    /** Runs one layer step, timing and recording it; a failure is recorded and ends the run. */
+    private Uni<StepResult> step(UUID runId, String trigger, String name, Supplier<Uni<Long>> work) {
+        OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
+        long t0 = System.nanoTime();
+        return Uni.createFrom().deferred(work::get)
+                .chain(rows -> {
+                    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                    OffsetDateTime finished = OffsetDateTime.now(ZoneOffset.UTC);
+                    metrics.refreshed(name, rows, took);
+                    return marts.recordRun(new MartRepository.RunRecord(runId, name, trigger, "succeeded", rows,
+                                    took.toMillis(), null, started, finished))
+                            .replaceWith(new StepResult(name, rows, took.toMillis(), finished));
+                })
+                .onFailure().call(e -> {
+                    LOG.errorf(e, "Refresh step %s failed", name);
+                    metrics.refreshFailed(name);
+                    return marts.recordRun(new MartRepository.RunRecord(runId, name, trigger, "failed", null,
+                                    Duration.ofNanos(System.nanoTime() - t0).toMillis(), String.valueOf(e.getMessage()), started,
+                                    OffsetDateTime.now(ZoneOffset.UTC)))
+                            .onFailure().recoverWithNull();
+                });
+    }
+
+    /**
+     * dbt-style tests: the catalog's SQL tests, unique keys, and the row-count collapse check against the
+     * version on the serving side. Returns the failing tests (empty = pass), recorded and counted.
+     */
+    Uni<List<DataTestFailure>> dataTests(UUID runId, MartCatalog.Mart mart, long rows, Map<String, ServingRepository.Status> synced) {
+        return sequentially(mart.tests(), test -> marts.runDataTest(test.sql()).map(n -> new DataTestFailure(test.name(), n)))
+                .chain(results -> marts.duplicateKeys(mart).map(n -> {
+                    List<DataTestFailure> all = new ArrayList<>(results);
+                    all.add(new DataTestFailure("unique_keys", n));
+                    ServingRepository.Status previous = synced.get(mart.name());
+                    if (previous != null && previous.rows() >= config.dataTests().shrinkCheckMinRows()
+                            && rows < previous.rows() * (1 - config.dataTests().maxShrinkRatio())) {
+                        all.add(new DataTestFailure("row_count_collapse", previous.rows() - rows));
+                    }
+                    return all.stream().filter(f -> f.failures() > 0).toList();
+                }))
+                .call(failures -> sequentially(failures, f -> {
+                    metrics.dataTestFailed(mart.name(), f.test());
+                    LOG.warnf("Data test %s failed for mart %s (%d rows): the mart is not synced", f.test(), mart.name(), f.failures());
+                    return marts.recordDataTestFailure(runId, mart.name(), f.test(), f.failures(),
+                            "row_count_collapse".equals(f.test()) ? "refresh would shrink the mart to " + rows + " rows" : null);
+                }));
+    }
+
+    private Uni<SyncResult> syncOne(UUID runId, MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf) {
+        OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
+        long t0 = System.nanoTime();
+        return serving.copy(mart, refreshedAt, asOf, config.sync().batchSize())
+                .chain(copied -> {
+                    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                    metrics.synced(mart.name(), took, copied.syncedAt().toInstant());
+                    return marts.recordSync(new MartRepository.SyncRecord(runId, mart.name(), "succeeded", copied.rows(), true,
+                                    took.toMillis(), null, started, OffsetDateTime.now(ZoneOffset.UTC)))
+                            .replaceWith(new SyncResult(mart.name(), copied.rows(), true, "succeeded", null, copied.syncedAt()));
+                })
+                .onFailure().recoverWithUni(e -> {
+                    LOG.errorf(e, "Sync of mart %s failed; the serving side keeps its previous version", mart.name());
+                    metrics.syncFailed(mart.name());
+                    long took = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+                    return marts.recordSync(new MartRepository.SyncRecord(runId, mart.name(), "failed", null, false, took,
+                                    String.valueOf(e.getMessage()), started, OffsetDateTime.now(ZoneOffset.UTC)))
+                            .onFailure().recoverWithNull()
+                            .replaceWith(new SyncResult(mart.name(), 0, false, "failed", "sync failed", null));
+                });
+    }
+
+    private Uni<Void> publish(List<SyncResult> syncs, List<String> symbols, LocalDate asOf) {
+        List<SyncResult> done = syncs.stream().filter(s -> "succeeded".equals(s.status())).toList();
+        if (done.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        OffsetDateTime syncedAt = done.stream().map(SyncResult::syncedAt).filter(Objects::nonNull)
+                .max(Comparator.naturalOrder()).orElse(null);
+        return publisher.publish(done.stream().map(SyncResult::name).toList(), null, symbols, asOf, syncedAt)
+                .onFailure().invoke(e -> LOG.warnf("Could not publish %s: %s", MartsRefreshedPublisher.CHANNEL, e.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
+    static <T, R> Uni<List<R>> sequentially(List<T> items, Function<T, Uni<R>> work) {
+        if (items.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Multi.createFrom().iterable(items).onItem().transformToUniAndConcatenate(work::apply).collect().asList();
+    }
+}
