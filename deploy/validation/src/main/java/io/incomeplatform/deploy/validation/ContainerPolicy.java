@@ -161,6 +161,13 @@ public final class ContainerPolicy {
             violations.add(policy(where, "must expose a port named http on " + service.httpPort()
                     + " (quarkus.http.port in its application.properties)"));
         }
+        for (JsonNode variable : container.path("env")) {
+            String name = variable.path("name").asText();
+            if (!service.reads(name)) {
+                violations.add(policy(where, "sets " + name + ", which " + service.name()
+                        + " never reads (not in its application.properties): a typo, or a setting that went away"));
+            }
+        }
         checkHealthProbe(where, container, "startupProbe", "/q/health/started", violations);
         checkHealthProbe(where, container, "readinessProbe", "/q/health/ready", violations);
         checkHealthProbe(where, container, "livenessProbe", "/q/health/live", violations);

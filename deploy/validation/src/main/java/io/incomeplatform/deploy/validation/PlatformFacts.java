@@ -26,8 +26,18 @@ public record PlatformFacts(Map<String, Service> services, String secretName, Se
      * A service as its own configuration describes it: HTTP port and graceful shutdown, which is
      * quarkus.shutdown.delay (when enabled) then quarkus.shutdown.timeout. Values may be
      * {@code ${ENV_VAR:default}} expressions; a Deployment that sets ENV_VAR changes them.
+     * {@code environmentVariables} are all the variables its configuration reads that way.
      */
-    public record Service(String name, int httpPort, String shutdownTimeout, String shutdownDelay) {
+    public record Service(String name, int httpPort, String shutdownTimeout, String shutdownDelay,
+                          Set<String> environmentVariables) {
+
+        /**
+         * Whether setting this variable changes anything: one the configuration reads, or one that
+         * Quarkus (QUARKUS_*) or the image's run-java.sh (JAVA_*) reads by itself.
+         */
+        public boolean reads(String variable) {
+            return environmentVariables.contains(variable) || variable.startsWith("QUARKUS_") || variable.startsWith("JAVA_");
+        }
 
         /** Seconds the service may spend shutting down, with the container's literal env values applied. */
         public int shutdownSeconds(Map<String, String> env) {
@@ -53,6 +63,7 @@ public record PlatformFacts(Map<String, Service> services, String secretName, Se
     public static final Path SECRET_EXAMPLE = Path.of("deploy", "kubernetes", "secrets.example.env");
 
     private static final Pattern KEY_LINE = Pattern.compile("^(#\\s*)?([A-Z][A-Z0-9_]*)=.*$");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
     private static final Pattern EXPRESSION = Pattern.compile("^\\$\\{([A-Z0-9_]+):([^}]*)}$");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)$");
 
@@ -60,16 +71,21 @@ public record PlatformFacts(Map<String, Service> services, String secretName, Se
         Map<String, Service> services = new LinkedHashMap<>();
         for (String name : SERVICES) {
             Properties properties = new Properties();
-            try (Reader reader = Files.newBufferedReader(
-                    repositoryRoot.resolve(name).resolve("src/main/resources/application.properties"))) {
+            Set<String> variables = new LinkedHashSet<>();
+            Path configuration = repositoryRoot.resolve(name).resolve("src/main/resources/application.properties");
+            try (Reader reader = Files.newBufferedReader(configuration)) {
                 properties.load(reader);
+                Matcher variable = VARIABLE.matcher(Files.readString(configuration));
+                while (variable.find()) {
+                    variables.add(variable.group(1));
+                }
             } catch (IOException e) {
                 throw new IllegalStateException("Cannot read the configuration of " + name + ": " + e.getMessage(), e);
             }
             boolean delayed = Boolean.parseBoolean(properties.getProperty("quarkus.shutdown.delay-enabled", "false").trim());
             services.put(name, new Service(name, Integer.parseInt(properties.getProperty("quarkus.http.port").trim()),
                     properties.getProperty("quarkus.shutdown.timeout", "0s").trim(),
-                    delayed ? properties.getProperty("quarkus.shutdown.delay", "0s").trim() : null));
+                    delayed ? properties.getProperty("quarkus.shutdown.delay", "0s").trim() : null, Set.copyOf(variables)));
         }
         Set<String> keys = new LinkedHashSet<>();
         Set<String> optionalKeys = new LinkedHashSet<>();

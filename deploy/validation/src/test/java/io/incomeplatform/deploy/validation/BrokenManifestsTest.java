@@ -22,7 +22,8 @@ class BrokenManifestsTest {
 
     /** Fixed facts, so the expectations below do not move when a service changes its configuration. */
     private static final PlatformFacts FACTS = new PlatformFacts(
-            Map.of("dashboard-service", new PlatformFacts.Service("dashboard-service", 8083, "${SHUTDOWN_TIMEOUT:25s}", null)),
+            Map.of("dashboard-service", new PlatformFacts.Service("dashboard-service", 8083, "${SHUTDOWN_TIMEOUT:25s}", null,
+                    Set.of("REDIS_URL", "AUTH_JWT_SECRET", "SHUTDOWN_TIMEOUT"))),
             PlatformFacts.SECRET_NAME, Set.of("AUTH_JWT_SECRET"), Set.of());
 
     private final ManifestValidator validator = new ManifestValidator(FACTS);
@@ -164,6 +165,13 @@ class BrokenManifestsTest {
         container().with("securityContext").put("allowPrivilegeEscalation", true);
 
         assertSingleViolation("policy", "allowPrivilegeEscalation must be false");
+    }
+
+    @Test
+    void shouldRejectAVariableTheServiceNeverReads() {
+        ((ObjectNode) container().at("/env/0")).put("name", "REDIS_ULR");
+
+        assertSingleViolation("policy", "sets REDIS_ULR, which dashboard-service never reads");
     }
 
     @Test

@@ -111,6 +111,16 @@ class ComposeFileTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("platformServices")
+    void shouldSetOnlyVariablesTheServiceReads(String name) {
+        PlatformFacts.Service facts = Repository.facts().services().get(name);
+
+        for (String variable : map(service(name).get("environment")).keySet()) {
+            assertTrue(facts.reads(variable), name + " never reads " + variable);
+        }
+    }
+
     private static Map<String, Object> service(String name) {
         return map(services.get(name));
     }
