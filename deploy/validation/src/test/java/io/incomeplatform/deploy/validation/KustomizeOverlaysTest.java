@@ -66,6 +66,26 @@ class KustomizeOverlaysTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
+    void shouldGiveEachServiceItsOwnRoleAndTheCredentialsFromTheSecret(String overlay) {
+        Map<String, String> roles = Map.of("ingestion-service", "income_ingestion", "mart-service", "income_mart",
+                "dashboard-service", "income_dashboard");
+
+        for (String service : PlatformFacts.SERVICES) {
+            Map<String, JsonNode> env = new java.util.HashMap<>();
+            deployment(overlay, service).at("/spec/template/spec/containers/0/env")
+                    .forEach(variable -> env.put(variable.path("name").asText(), variable));
+            assertEquals("income-credentials", env.get("AUTH_JWT_SECRET").at("/valueFrom/secretKeyRef/name").asText(), service);
+            if (roles.containsKey(service)) {
+                assertEquals(roles.get(service), env.get("DB_USER").path("value").asText(), service);
+                assertEquals("income-credentials", env.get("DB_PASSWORD").at("/valueFrom/secretKeyRef/name").asText());
+            } else {
+                assertFalse(env.containsKey("DB_USER"), "realtime-service needs no database");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
     void shouldAutoscaleOnlyDashboardAndRealtime(String overlay) {
         Set<String> scaled = render(overlay).stream()
                 .filter(m -> m.kind().equals("HorizontalPodAutoscaler"))
