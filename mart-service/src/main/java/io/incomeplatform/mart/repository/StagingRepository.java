@@ -152,12 +152,12 @@ public class StagingRepository {
         return conn.preparedQuery("""
                         CREATE TEMP TABLE changed_raw ON COMMIT DROP AS
                         SELECT b.symbol, b.date, b.fetched_at FROM raw.price_bars b
-                        WHERE b.date >= ($1::timestamptz - make_interval(days => $3))::date AND b.fetched_at > $1::timestamptz - $2::interval
+                        WHERE b.date >= ($1::timestamptz - make_interval(days => $3))::date AND b.fetched_at > $1::timestamptz - make_interval(secs => $2)
                         UNION ALL
                         SELECT t.symbol, (t.ts AT TIME ZONE coalesce(s.time_zone, 'America/New_York'))::date, t.fetched_at
                         FROM raw.price_ticks t LEFT JOIN staging.securities s ON s.symbol = t.symbol
-                        WHERE t.ts >= $1::timestamptz - make_interval(days => $3) AND t.fetched_at > $1::timestamptz - $2::interval""")
-                .execute(Tuple.of(watermark, since.overlap().toSeconds() + " seconds", since.lookbackDays()))
+                        WHERE t.ts >= $1::timestamptz - make_interval(days => $3) AND t.fetched_at > $1::timestamptz - make_interval(secs => $2)""")
+                .execute(Tuple.of(watermark, (double) since.overlap().toSeconds(), since.lookbackDays()))
                 .chain(() -> conn.query("CREATE TEMP TABLE changed_days ON COMMIT DROP AS SELECT DISTINCT symbol, date FROM changed_raw").execute())
                 .chain(() -> replaceChangedDays(conn))
                 .call(() -> advanceWatermark(conn, PRICES));
@@ -244,8 +244,8 @@ public class StagingRepository {
             case LoadScope.SinceWatermark since -> watermark(conn, ETF_HOLDINGS).chain(wm -> wm == null
                     ? loadScopeFull(conn) : conn.preparedQuery("""
                             CREATE TEMP TABLE changed_raw ON COMMIT DROP AS
-                            SELECT etf_symbol AS symbol, fetched_at FROM raw.etf_holdings WHERE fetched_at > $1::timestamptz - $2::interval""")
-                    .execute(Tuple.of(wm, since.overlap().toSeconds() + " seconds"))
+                            SELECT etf_symbol AS symbol, fetched_at FROM raw.etf_holdings WHERE fetched_at > $1::timestamptz - make_interval(secs => $2)""")
+                    .execute(Tuple.of(wm, (double) since.overlap().toSeconds()))
                     .chain(() -> replaceEtfs(conn, "SELECT DISTINCT symbol FROM changed_raw", Tuple.tuple()))
                     .call(() -> advanceWatermark(conn, ETF_HOLDINGS)));
             case LoadScope.Targeted t -> replaceEtfs(conn,
@@ -279,8 +279,8 @@ public class StagingRepository {
             case LoadScope.SinceWatermark since -> watermark(conn, watermarkName).chain(wm -> wm == null
                     ? keyedFull(conn, watermarkName, stagingTable, fullInsert) : conn.preparedQuery(
                             "CREATE TEMP TABLE changed_raw ON COMMIT DROP AS SELECT symbol, " + rawKey + " AS key, fetched_at FROM "
-                                    + rawTable + " WHERE fetched_at > $1::timestamptz - $2::interval")
-                    .execute(Tuple.of(wm, since.overlap().toSeconds() + " seconds"))
+                                    + rawTable + " WHERE fetched_at > $1::timestamptz - make_interval(secs => $2)")
+                    .execute(Tuple.of(wm, (double) since.overlap().toSeconds()))
                     .chain(() -> conn.query("CREATE TEMP TABLE changed_keys ON COMMIT DROP AS SELECT DISTINCT symbol, key FROM changed_raw").execute())
                     .chain(() -> replaceKeys(conn, stagingTable, stagingKey, changedInsert))
                     .call(() -> advanceWatermark(conn, watermarkName)));

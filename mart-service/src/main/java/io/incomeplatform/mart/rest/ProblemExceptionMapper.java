@@ -71,7 +71,7 @@ public class ProblemExceptionMapper {
     }
 
     @ServerExceptionMapper
-    public Response mapUnexpected(Exception e) {
+    public Response mapUnexpected(Throwable e) {
         LOG.error("Unexpected error", e);
         return respond(500, problem(500, "Internal error", "The request could not be completed."));
     }
