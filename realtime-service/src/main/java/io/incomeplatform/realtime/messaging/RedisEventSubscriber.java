@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Every replica subscribes to the three channels it serves (docs/service-contracts.md), so each one
@@ -46,6 +47,7 @@ public class RedisEventSubscriber {
     private final ObjectMapper mapper = new ObjectMapper();
     private volatile ReactivePubSubCommands.ReactiveRedisSubscriber subscriber;
     private volatile boolean stopping;
+    private final AtomicBoolean resubscribeScheduled = new AtomicBoolean();
 
     public RedisEventSubscriber(ReactiveRedisDataSource redis, PriceFanout fanout, DashboardNotifier notifier,
                                 RealtimeMetrics metrics, Vertx vertx) {
@@ -78,25 +80,33 @@ public class RedisEventSubscriber {
         if (stopping) {
             return;
         }
-        pubsub.subscribe(CHANNELS, this::onMessage, this::onEnd, this::onFailure)
+        pubsub.subscribe(CHANNELS, this::onMessage, this::onEnd,
+                        failure -> LOG.warnf("Redis subscription error: %s", failure.toString()))
                 .subscribe().with(active -> {
                     subscriber = active;
                     LOG.infof("Subscribed to %s", CHANNELS);
-                }, this::onFailure);
+                }, failure -> {
+                    LOG.warnf("Subscribing to %s failed: %s", CHANNELS, failure.toString());
+                    resubscribeLater();
+                });
     }
 
+    /** The subscription's connection ended (Redis restarted, network cut). */
     private void onEnd() {
         subscriber = null;
         if (!stopping) {
-            LOG.warn("Redis subscription ended; resubscribing");
-            vertx.setTimer(RESUBSCRIBE_DELAY.toMillis(), ignored -> subscribe());
+            LOG.warn("Redis subscription ended");
+            resubscribeLater();
         }
     }
 
-    private void onFailure(Throwable failure) {
-        LOG.warnf("Redis subscription failed: %s; retrying in %s", failure.toString(), RESUBSCRIBE_DELAY);
-        subscriber = null;
-        vertx.setTimer(RESUBSCRIBE_DELAY.toMillis(), ignored -> subscribe());
+    private void resubscribeLater() {
+        if (resubscribeScheduled.compareAndSet(false, true)) {
+            vertx.setTimer(RESUBSCRIBE_DELAY.toMillis(), ignored -> {
+                resubscribeScheduled.set(false);
+                subscribe();
+            });
+        }
     }
 
     void onMessage(String channel, String message) {
