@@ -125,6 +125,29 @@ public interface IngestionConfig {
         /** Two sources' closes further apart than this fraction are recorded in raw.price_disagreements. */
         @WithDefault("0.02")
         double disagreementTolerance();
+
+        /** Longest a provider call may take, retries not included (backstop over the HTTP timeouts). */
+        @WithDefault("PT15S")
+        Duration callTimeout();
+
+        /** Retries of a call that failed for a transient reason (network, timeout, 5xx). */
+        @WithDefault("2")
+        int retries();
+
+        @WithDefault("PT0.5S")
+        Duration retryDelay();
+
+        /** The circuit breaker looks at this many recent calls of a provider... */
+        @WithDefault("4")
+        int circuitRequestVolume();
+
+        /** ...opens when this fraction of them failed... */
+        @WithDefault("0.5")
+        double circuitFailureRatio();
+
+        /** ...and lets a trial call through after this long. */
+        @WithDefault("PT60S")
+        Duration circuitDelay();
     }
 
     interface Providers {
@@ -162,6 +185,10 @@ public interface IngestionConfig {
         /** The plan's request quota; calls beyond it go to the next provider. */
         @WithDefault("5")
         int requestsPerMinute();
+
+        /** Longest wait for one response. */
+        @WithDefault("PT10S")
+        Duration timeout();
     }
 
     interface Csv {

@@ -4,13 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** RFC 4180 CSV: fields separated by commas, optionally in double quotes ("" is a quote inside one). */
-final class CsvLines {
+public final class CsvLines {
 
     private CsvLines() {
     }
 
     /** Splits the text into records: newlines inside quotes do not end a record. */
-    static List<String> split(String text) {
+    public static List<String> split(String text) {
         List<String> lines = new ArrayList<>();
         int start = 0;
         boolean quoted = false;
@@ -35,7 +35,7 @@ final class CsvLines {
     }
 
     /** The cells of one record; lineNumber only serves the error message. */
-    static String[] cells(String line, int lineNumber) {
+    public static String[] cells(String line, int lineNumber) {
         if (line.indexOf('"') < 0) {
             return line.split(",", -1);
         }

@@ -45,6 +45,15 @@ public class RawWriteRepository {
             ON CONFLICT DO NOTHING
             RETURNING source""";
 
+    // A close more than the tolerance (a fraction) away from another source's close for the same day.
+    private static final String FLAG_DISAGREEMENTS = """
+            INSERT INTO raw.price_disagreements (symbol, date, source, other_source, close, other_close, relative_gap)
+            SELECT n.symbol, n.date, n.source, o.source, n.close, o.close, abs(n.close - o.close) / o.close
+            FROM unnest($1::text[], $2::date[], $3::numeric[], $4::text[]) AS n(symbol, date, close, source)
+            JOIN raw.price_bars o ON o.symbol = n.symbol AND o.date = n.date AND o.source <> n.source
+            WHERE abs(n.close - o.close) / o.close > $5
+            ON CONFLICT DO NOTHING""";
+
     private static final String INSERT_DIVIDENDS = """
             INSERT INTO raw.dividends (symbol, ex_date, pay_date, record_date, declared_date, amount, currency, type, source)
             SELECT * FROM unnest($1::text[], $2::date[], $3::date[], $4::date[], $5::date[], $6::numeric[], $7::text[],
@@ -128,6 +137,16 @@ public class RawWriteRepository {
                 numerics(bars, Bar::high), numerics(bars, Bar::low), numerics(bars, Bar::close),
                 numerics(bars, Bar::adjClose), longs(bars, Bar::volume), texts(bars, Bar::source)));
         return client.preparedQuery(INSERT_BARS).execute(params).map(RawWriteRepository::sources);
+    }
+
+    /** Records the bars whose close disagrees with another source's by more than tolerance; returns how many. */
+    public Uni<Integer> flagDisagreements(SqlClient client, List<Bar> bars, java.math.BigDecimal tolerance) {
+        if (bars.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Tuple params = Tuple.of(texts(bars, Bar::symbol), dates(bars, Bar::date), numerics(bars, Bar::close),
+                texts(bars, Bar::source), io.vertx.sqlclient.data.Numeric.create(tolerance));
+        return client.preparedQuery(FLAG_DISAGREEMENTS).execute(params).map(rows -> rows.rowCount());
     }
 
     public Uni<List<String>> insertDividends(SqlClient client, List<Dividend> dividends) {

@@ -67,6 +67,13 @@ public class ProblemExceptionMapper {
     }
 
     @ServerExceptionMapper
+    public Response mapInvalidRequest(InvalidRequestException e) {
+        Map<String, Object> body = problem(400, "Validation failed", "The request has invalid fields.");
+        body.put("errors", e.errors());
+        return respond(400, body);
+    }
+
+    @ServerExceptionMapper
     public Response mapUnparseableBody(UnparseableBodyException e) {
         return respond(400, problem(400, "Malformed request body", e.getMessage() + " Nothing was stored."));
     }

@@ -37,6 +37,14 @@ public class IngestMetrics {
         rejectedBySource.forEach((source, count) -> rows(type, source, "rejected").increment(count));
     }
 
+    void recordDisagreements(int count) {
+        if (count > 0) {
+            Counter.builder("ingestion.price.disagreements")
+                    .description("Closes further from another source's than the tolerance (raw.price_disagreements)")
+                    .register(registry).increment(count);
+        }
+    }
+
     private Counter rows(DataType type, String source, String outcome) {
         return Counter.builder("ingestion.rows").description("Raw rows by data type, source and outcome")
                 .tag("type", type.wireName()).tag("source", source).tag("outcome", outcome).register(registry);

@@ -104,7 +104,12 @@ public class IngestService {
         this.defaultSource = config.validation().defaultSource();
         this.ticks = new Kind<>(DataType.TICKS, repository::insertTicks, Tick::source, Tick::source, Tick::symbol,
                 t -> previousCloses.exchangeDate(t.ts()));
-        this.bars = new Kind<>(DataType.BARS, repository::insertBars, Bar::source, s -> s, Bar::symbol, Bar::date);
+        BigDecimal tolerance = BigDecimal.valueOf(config.routing().disagreementTolerance());
+        // Bars also flag closes that disagree with another source's, in the same transaction.
+        this.bars = new Kind<>(DataType.BARS, (connection, rows) -> repository.insertBars(connection, rows)
+                .call(stored -> repository.flagDisagreements(connection, rows, tolerance)
+                        .invoke(metrics::recordDisagreements)),
+                Bar::source, s -> s, Bar::symbol, Bar::date);
         this.dividends = new Kind<>(DataType.DIVIDENDS, repository::insertDividends, Dividend::source, s -> s, Dividend::symbol,
                 Dividend::exDate);
         this.splits = new Kind<>(DataType.SPLITS, repository::insertSplits, Split::source, s -> s, Split::symbol, Split::date);
