@@ -1,0 +1,63 @@
+package io.incomeplatform.dashboard;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+
+@QuarkusTest
+class RateLimitTest {
+
+    /** The limits count per calendar minute: start a burst early in a minute so it cannot straddle two windows. */
+    static void startOfAFreshWindowIfLate() throws InterruptedException {
+        long intoMinute = System.currentTimeMillis() % 60_000;
+        if (intoMinute > 40_000) {
+            Thread.sleep(60_000 - intoMinute + 100);
+        }
+    }
+
+    @Test
+    void shouldAnswer429AfterTheSixtiethDashboardCallOfAMinute() throws InterruptedException {
+        String token = TestSupport.token(UUID.randomUUID());
+        startOfAFreshWindowIfLate();
+        given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .header("RateLimit-Limit", "60").header("RateLimit-Remaining", "59").header("RateLimit-Policy", "60;w=60")
+                .header("RateLimit", containsString("limit=60, remaining=59"));
+        for (int call = 2; call <= 60; call++) {
+            given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                    .header("RateLimit-Remaining", String.valueOf(60 - call));
+        }
+        String retryAfter = given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(429)
+                .contentType("application/problem+json").body("status", equalTo(429))
+                .header("RateLimit-Remaining", "0").extract().header("Retry-After");
+        org.hamcrest.MatcherAssert.assertThat(Integer.parseInt(retryAfter), allOf(greaterThanOrEqualTo(1), lessThanOrEqualTo(60)));
+        // Someone else is not affected, and other operations have their own budget.
+        given().auth().oauth2(TestSupport.token(UUID.randomUUID())).get("/api/v1/dashboard").then().statusCode(200);
+        given().auth().oauth2(token).get("/api/v1/profile").then().statusCode(200).header("RateLimit-Limit", "300");
+        given().get("/q/metrics").then().body(containsString("dashboard_rate_limited_total{operation=\"dashboard\"}"));
+    }
+
+    @Test
+    void shouldAnswer429AfterTheTenthWriteOfAMinute() throws InterruptedException {
+        String token = TestSupport.token(UUID.randomUUID());
+        startOfAFreshWindowIfLate();
+        for (int write = 1; write <= 10; write++) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("name", "P" + write))
+                    .post("/api/v1/portfolios").then().statusCode(201).header("RateLimit-Remaining", String.valueOf(10 - write));
+        }
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("name", "One too many"))
+                .post("/api/v1/portfolios").then().statusCode(429).header("Retry-After", org.hamcrest.Matchers.notNullValue());
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("taxRate", 0.2))
+                .put("/api/v1/profile").then().statusCode(429);
+        given().auth().oauth2(token).get("/api/v1/portfolios").then().statusCode(200);
+    }
+}
