@@ -111,6 +111,8 @@ public class FanoutBench {
         long publishedBefore = publishedTicks.get();
         long updatesBefore = updates.get();
         long messagesBefore = messages.get();
+        long serviceCpuBefore = serviceCpuNanos();
+        long clientCpuBefore = clientCpuNanos();
         measuring = true;
         long maxHeap = 0;
         long maxRss = 0;
@@ -124,6 +126,8 @@ public class FanoutBench {
         }
         measuring = false;
         double seconds = (System.nanoTime() - start) / 1e9;
+        double serviceCores = (serviceCpuNanos() - serviceCpuBefore) / 1e9 / seconds;
+        double clientCores = (clientCpuNanos() - clientCpuBefore) / 1e9 / seconds;
         long deliveredUpdates = updates.get() - updatesBefore;
         long deliveredMessages = messages.get() - messagesBefore;
         long published = publishedTicks.get() - publishedBefore;
@@ -153,6 +157,10 @@ public class FanoutBench {
                 windowMs, Math.max(0, p50 - windowMs), Math.max(0, p99 - windowMs), Math.max(0, max - windowMs));
         System.out.printf("service memory: heap used max %.0f MiB (sampled every 5 s), RSS max %s%n",
                 maxHeap / 1048576.0, maxRss > 0 ? String.format("%.0f MiB", maxRss / 1048576.0) : "n/a (pass --service-pid)");
+        System.out.printf("CPU used: service %s cores, load client %.2f cores; machine load average %.1f on %d cores%n",
+                servicePid > 0 ? String.format("%.2f", serviceCores) : "n/a", clientCores,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                Runtime.getRuntime().availableProcessors());
         System.out.printf("client errors: %d%n", errors.get());
         System.exit(0);
     }
@@ -413,6 +421,25 @@ public class FanoutBench {
         } catch (IOException | InterruptedException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** utime + stime of the service process, from /proc (clock ticks of 10 ms on Linux). */
+    static long serviceCpuNanos() {
+        if (servicePid < 0) {
+            return 0;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + servicePid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static long clientCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     static long serviceRssBytes() {

@@ -22,7 +22,7 @@ fi
 
 LOG=$(mktemp /tmp/realtime-bench-service.XXXXXX.log)
 QUARKUS_HTTP_PORT=$PORT REALTIME_BATCH_WINDOW=${WINDOW_MS}ms QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
-  java -Xmx1g -Xms256m -jar "$JAR" >"$LOG" 2>&1 &
+  java -Xmx1g -Xms256m ${BENCH_SERVICE_JAVA_OPTS:-} -jar "$JAR" >"$LOG" 2>&1 &
 SERVICE_PID=$!
 trap 'kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do

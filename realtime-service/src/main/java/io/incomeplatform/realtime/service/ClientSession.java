@@ -8,7 +8,8 @@ import io.vertx.core.http.HttpConnection;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,9 +37,22 @@ public final class ClientSession {
     private final Duration closeTimeout;
     private final RealtimeMetrics metrics;
 
-    private Set<String> holdings = Set.of();
-    private final Set<String> watched = new HashSet<>();
-    private final Map<String, PriceUpdate> pending = new HashMap<>();
+    /** Messages are built on event-loop threads, one at a time per thread: one builder each, reused. */
+    private static final ThreadLocal<StringBuilder> MESSAGE_BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(4096));
+    private static final int MAX_RETAINED_BUILDER = 256 * 1024;
+
+    /** One subscribed symbol: why (held, watched or both) and its update waiting for the next message. */
+    private static final class Slot {
+        boolean held;
+        boolean watched;
+        PriceUpdate pending;
+        boolean queued;
+    }
+
+    private final Map<String, Slot> slots = new HashMap<>();
+    /** Slots with an update for the next message, in arrival order; a slot appears once. */
+    private final ArrayList<Slot> queued = new ArrayList<>();
+    private int watchedCount;
     private boolean flushScheduled;
     private boolean closed;
     private boolean closing;
@@ -67,58 +81,109 @@ public final class ClientSession {
         return connection.id();
     }
 
-    // ---- subscriptions (changed only through SubscriptionRegistry, which keeps the symbol index) ----
+    // ---- subscriptions: changed only through SubscriptionRegistry (under this session's lock),
+    // which keeps the symbol index in step with the booleans returned here ----
 
     synchronized boolean isClosed() {
         return closed;
     }
 
-    synchronized boolean isSubscribed(String symbol) {
-        return holdings.contains(symbol) || watched.contains(symbol);
-    }
-
     public synchronized boolean holds(String symbol) {
-        return holdings.contains(symbol);
+        Slot slot = slots.get(symbol);
+        return slot != null && slot.held;
     }
 
-    synchronized Set<String> holdingsView() {
-        return holdings;
+    synchronized int watchedCount() {
+        return watchedCount;
     }
 
-    synchronized void replaceHoldings(Set<String> symbols) {
-        holdings = Set.copyOf(symbols);
+    synchronized boolean isWatched(String symbol) {
+        Slot slot = slots.get(symbol);
+        return slot != null && slot.watched;
     }
 
-    synchronized Set<String> watchedView() {
-        return watched;
+    /** Returns true when the symbol was not subscribed before (neither held nor watched). */
+    synchronized boolean watch(String symbol) {
+        Slot slot = slots.get(symbol);
+        if (slot == null) {
+            slot = new Slot();
+            slots.put(symbol, slot);
+        } else if (slot.watched) {
+            return false;
+        }
+        slot.watched = true;
+        watchedCount++;
+        return !slot.held;
+    }
+
+    /** Returns true when the symbol is no longer subscribed at all. */
+    synchronized boolean unwatch(String symbol) {
+        Slot slot = slots.get(symbol);
+        if (slot == null || !slot.watched) {
+            return false;
+        }
+        slot.watched = false;
+        watchedCount--;
+        if (slot.held) {
+            return false;
+        }
+        remove(symbol, slot);
+        return true;
+    }
+
+    /** Makes {@code holdings} the held symbols; fills {@code added} / {@code removed} with subscription changes. */
+    synchronized void hold(Set<String> holdings, List<String> added, List<String> removed) {
+        for (var entry : new ArrayList<>(slots.entrySet())) {
+            Slot slot = entry.getValue();
+            if (slot.held && !holdings.contains(entry.getKey())) {
+                slot.held = false;
+                if (!slot.watched) {
+                    remove(entry.getKey(), slot);
+                    removed.add(entry.getKey());
+                }
+            }
+        }
+        for (String symbol : holdings) {
+            Slot slot = slots.get(symbol);
+            if (slot == null) {
+                slot = new Slot();
+                slots.put(symbol, slot);
+                added.add(symbol);
+            }
+            slot.held = true;
+        }
+    }
+
+    private void remove(String symbol, Slot slot) {
+        slots.remove(symbol);
+        slot.pending = null; // a queued slot without an update is skipped by flush
     }
 
     /** Marks the session closed and returns every symbol it was subscribed to. */
     synchronized Set<String> markClosed() {
         closed = true;
-        pending.clear();
-        Set<String> all = new HashSet<>(holdings);
-        all.addAll(watched);
-        return all;
-    }
-
-    synchronized void dropPending(String symbol) {
-        pending.remove(symbol);
+        queued.clear();
+        return Set.copyOf(slots.keySet());
     }
 
     // ---- price delivery -----------------------------------------------------------------------
 
     /**
-     * Keeps {@code update} for the next message, replacing an older one of the same symbol.
-     * Returns true when the caller must schedule {@link #flush()} (none is scheduled yet).
+     * Keeps {@code update} for the next message, replacing an older one of the same symbol; ignored
+     * when the symbol is no longer subscribed. Returns true when the caller must schedule
+     * {@link #flush()} (none is scheduled yet).
      */
     synchronized boolean stage(PriceUpdate update) {
-        if (closed || !(holdings.contains(update.symbol()) || watched.contains(update.symbol()))) {
+        Slot slot = closed ? null : slots.get(update.symbol());
+        if (slot == null) {
             return false;
         }
-        PriceUpdate current = pending.get(update.symbol());
-        if (current == null || update.tsEpochMillis() >= current.tsEpochMillis()) {
-            pending.put(update.symbol(), update);
+        if (slot.pending == null || update.tsEpochMillis() >= slot.pending.tsEpochMillis()) {
+            slot.pending = update;
+        }
+        if (!slot.queued) {
+            slot.queued = true;
+            queued.add(slot);
         }
         if (flushScheduled) {
             return false;
@@ -134,32 +199,43 @@ public final class ClientSession {
 
     private void flush() {
         String message;
-        int updates;
+        int updates = 0;
         long oldestTick = Long.MAX_VALUE;
         synchronized (this) {
             flushScheduled = false;
-            if (closed || pending.isEmpty() || unsentMessages >= maxUnsentMessages) {
+            if (closed || queued.isEmpty() || unsentMessages >= maxUnsentMessages) {
                 // A full socket: keep coalescing; the write completion (or the stall check) takes over.
                 return;
             }
-            updates = pending.size();
-            StringBuilder json = new StringBuilder(48 + updates * 170);
-            json.append("{\"type\":\"prices\",\"seq\":").append(++seq).append(",\"updates\":[");
-            boolean first = true;
-            for (PriceUpdate update : pending.values()) {
-                if (!first) {
+            StringBuilder json = MESSAGE_BUILDER.get();
+            json.setLength(0);
+            json.append("{\"type\":\"prices\",\"seq\":").append(seq + 1).append(",\"updates\":[");
+            for (Slot slot : queued) {
+                PriceUpdate update = slot.pending;
+                slot.queued = false;
+                slot.pending = null;
+                if (update == null) {
+                    continue; // unsubscribed since it was staged
+                }
+                if (updates++ > 0) {
                     json.append(',');
                 }
-                first = false;
                 json.append(update.json());
                 oldestTick = Math.min(oldestTick, update.tsEpochMillis());
             }
+            queued.clear();
+            if (updates == 0) {
+                return;
+            }
             json.append("]}");
-            pending.clear();
+            seq++;
             if (unsentMessages++ == 0) {
                 stalledSinceNanos = System.nanoTime();
             }
             message = json.toString();
+            if (json.capacity() > MAX_RETAINED_BUILDER) {
+                MESSAGE_BUILDER.remove();
+            }
         }
         metrics.pricesSent(updates, message.length(), oldestTick);
         connection.sendText(message).subscribe().with(ignored -> onWritten(), failure -> onWritten());
@@ -170,7 +246,7 @@ public final class ClientSession {
         synchronized (this) {
             unsentMessages--;
             stalledSinceNanos = unsentMessages > 0 ? System.nanoTime() : 0;
-            flushAgain = !closed && !pending.isEmpty() && !flushScheduled;
+            flushAgain = !closed && !queued.isEmpty() && !flushScheduled;
             if (flushAgain) {
                 flushScheduled = true;
             }

@@ -64,14 +64,13 @@ public class SubscriptionRegistry {
             if (session.isClosed()) {
                 return List.of();
             }
-            Set<String> watched = session.watchedView();
-            long extra = symbols.stream().distinct().filter(s -> !watched.contains(s)).count();
-            if (watched.size() + extra > limit) {
+            long extra = symbols.stream().distinct().filter(s -> !session.isWatched(s)).count();
+            if (session.watchedCount() + extra > limit) {
                 return null;
             }
             List<String> added = new ArrayList<>();
             for (String symbol : symbols) {
-                if (watched.add(symbol) && !session.holdingsView().contains(symbol)) {
+                if (session.watch(symbol)) {
                     add(bySymbol, symbol, session);
                     added.add(symbol);
                 }
@@ -89,9 +88,8 @@ public class SubscriptionRegistry {
             }
             int removed = 0;
             for (String symbol : symbols) {
-                if (session.watchedView().remove(symbol) && !session.holdingsView().contains(symbol)) {
+                if (session.unwatch(symbol)) {
                     remove(bySymbol, symbol, session);
-                    session.dropPending(symbol);
                     removed++;
                 }
             }
@@ -105,25 +103,12 @@ public class SubscriptionRegistry {
             if (session.isClosed()) {
                 return List.of();
             }
-            Set<String> before = session.holdingsView();
-            Set<String> watched = session.watchedView();
             List<String> added = new ArrayList<>();
-            int removed = 0;
-            for (String symbol : before) {
-                if (!holdings.contains(symbol) && !watched.contains(symbol)) {
-                    remove(bySymbol, symbol, session);
-                    session.dropPending(symbol);
-                    removed++;
-                }
-            }
-            for (String symbol : holdings) {
-                if (!before.contains(symbol) && !watched.contains(symbol)) {
-                    add(bySymbol, symbol, session);
-                    added.add(symbol);
-                }
-            }
-            session.replaceHoldings(holdings);
-            metrics.subscriptionsChanged(added.size() - removed);
+            List<String> removed = new ArrayList<>();
+            session.hold(holdings, added, removed);
+            added.forEach(symbol -> add(bySymbol, symbol, session));
+            removed.forEach(symbol -> remove(bySymbol, symbol, session));
+            metrics.subscriptionsChanged(added.size() - removed.size());
             return added;
         }
     }
