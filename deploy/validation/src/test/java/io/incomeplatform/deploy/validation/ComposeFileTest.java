@@ -77,6 +77,7 @@ class ComposeFileTest {
         int port = Repository.facts().services().get(name).httpPort();
 
         assertEquals(Repository.ROOT.resolve(name), context);
+        assertEquals("income-platform/" + name + ":" + Repository.releaseTag(), service.get("image"));
         assertTrue(Files.isRegularFile(context.resolve(String.valueOf(build.get("dockerfile")))));
         assertEquals(List.of("127.0.0.1:" + port + ":" + port), list(service.get("ports")));
     }

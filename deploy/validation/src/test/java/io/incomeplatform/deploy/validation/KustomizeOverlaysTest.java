@@ -86,6 +86,15 @@ class KustomizeOverlaysTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
+    void shouldTagTheServiceImagesWithTheProjectsRelease(String overlay) {
+        for (String service : PlatformFacts.SERVICES) {
+            String image = deployment(overlay, service).at("/spec/template/spec/containers/0/image").asText();
+            assertTrue(image.endsWith("/" + service + ":" + Repository.releaseTag()), image);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
     void shouldAutoscaleOnlyDashboardAndRealtime(String overlay) {
         Set<String> scaled = render(overlay).stream()
                 .filter(m -> m.kind().equals("HorizontalPodAutoscaler"))

@@ -3,7 +3,10 @@ package io.incomeplatform.deploy.validation;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Assumptions;
+import org.w3c.dom.Document;
 
 /** Where the repository is, and what to do when a checking tool is not installed. */
 final class Repository {
@@ -13,6 +16,18 @@ final class Repository {
     static final Path KUBERNETES = ROOT.resolve("deploy/kubernetes");
 
     private Repository() {
+    }
+
+    /** The release the images are tagged with: the project's version without -SNAPSHOT. */
+    static String releaseTag() {
+        try {
+            Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+            String version = XPathFactory.newInstance().newXPath()
+                    .evaluate("/*[local-name()='project']/*[local-name()='version']", pom);
+            return version.replace("-SNAPSHOT", "");
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot read the project version from pom.xml: " + e.getMessage(), e);
+        }
     }
 
     static PlatformFacts facts() {
