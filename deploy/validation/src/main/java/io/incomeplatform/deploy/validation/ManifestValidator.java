@@ -34,11 +34,6 @@ public final class ManifestValidator {
         return violations;
     }
 
-    /** Same as {@link #validate(List)} on a YAML stream, as kubectl kustomize prints it. */
-    public List<Violation> validate(String yaml) {
-        return validate(Manifest.parseAll(yaml));
-    }
-
     static Optional<String> report(List<Violation> violations) {
         if (violations.isEmpty()) {
             return Optional.empty();
