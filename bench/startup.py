@@ -43,7 +43,7 @@ def measure(module, db_user, args):
     port = free_port()
     env = dict(os.environ, QUARKUS_HTTP_PORT=str(port), PROCESSING_DB_NAME=args.processing_db,
                SERVING_DB_NAME=args.serving_db, AUTH_JWT_SECRET="bench-secret-that-is-long-enough-for-hs256",
-               INGESTION_SIMULATED_ENABLED="false", INGESTION_SCHEDULER_ENABLED="false", MART_SCHEDULE_ENABLED="false")
+               INGESTION_FEED_ENABLED="false", MART_REFRESH_EVERY="off")
     if db_user:
         env["DB_USER"] = db_user
     jar = os.path.join(ROOT, module, "target", "quarkus-app", "quarkus-run.jar")

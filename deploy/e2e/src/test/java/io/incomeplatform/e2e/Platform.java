@@ -120,9 +120,8 @@ final class Platform implements AutoCloseable {
         env.put("REDIS_URL", env("REDIS_URL", "redis://127.0.0.1:6379"));
         env.put("AUTH_JWT_SECRET", JWT_SECRET);
         // Deterministic data only: the simulated feed stays off, scheduled work stays out of the way.
-        env.put("INGESTION_SIMULATED_ENABLED", "false");
-        env.put("INGESTION_SCHEDULER_ENABLED", "false");
-        env.put("MART_SCHEDULE_ENABLED", "false");
+        env.put("INGESTION_FEED_ENABLED", "false");
+        env.put("MART_REFRESH_EVERY", "off");
         env.put("REALTIME_BATCH_WINDOW", "200ms");
         if (service.dbUser != null) {
             env.put("DB_USER", service.dbUser);
