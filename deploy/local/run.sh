@@ -13,7 +13,7 @@ cd "$root"
 
 services=(ingestion-service mart-service dashboard-service realtime-service)
 declare -A port=([ingestion-service]=8081 [mart-service]=8082 [dashboard-service]=8083 [realtime-service]=8084)
-declare -A db_user=([ingestion-service]=income_ingestion [mart-service]=income_mart [dashboard-service]=income_dashboard [realtime-service]=)
+declare -A db_user=([ingestion-service]=income_ingestion [mart-service]=income_mart [dashboard-service]=income_dashboard [realtime-service]="")
 run_dir="$root/deploy/local/.run"
 mkdir -p "$run_dir"
 
