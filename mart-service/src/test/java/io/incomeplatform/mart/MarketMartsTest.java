@@ -2,6 +2,7 @@ package io.incomeplatform.mart;
 
 import io.incomeplatform.mart.support.Db;
 import io.incomeplatform.mart.support.MarketFixture;
+import io.incomeplatform.mart.support.Refresh;
 import io.incomeplatform.mart.support.Tokens;
 import io.incomeplatform.mart.support.UpstreamMigrations;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -40,7 +41,7 @@ class MarketMartsTest {
         }
         refreshed = true;
         MarketFixture.load();
-        given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/refresh?full=true")
+        Refresh.post("/api/v1/marts/refresh?full=true")
                 .then().statusCode(200)
                 .body("name", hasItems("market_latest", "stocks_summary", "screener_results", "dividend_calendar",
                         "etf_holdings", "treemap"))

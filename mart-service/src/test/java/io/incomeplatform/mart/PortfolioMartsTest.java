@@ -2,6 +2,7 @@ package io.incomeplatform.mart;
 
 import io.incomeplatform.mart.service.PortfolioMartService;
 import io.incomeplatform.mart.support.Db;
+import io.incomeplatform.mart.support.Refresh;
 import io.incomeplatform.mart.support.Tokens;
 import io.incomeplatform.mart.support.UpstreamMigrations;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -59,8 +60,8 @@ class PortfolioMartsTest {
         }
         Db.exec(p, """
                 INSERT INTO raw.securities (symbol, name, asset_type, industry, source) VALUES
-                ('MTPB', 'Portfolio Benchmark', 'etf', 'Index', 'api'), ('MTP1', 'P One', 'stock', 'Software', 'api'),
-                ('MTP2', 'P Two', 'stock', 'Software', 'api'), ('MTP3', 'P Three', 'stock', 'Software', 'api')""");
+                ('MTPB', 'Portfolio Benchmark', 'etf', 'Index', 'api'), ('MTP1', 'P One', 'stock', 'Portfolio Fixture', 'api'),
+                ('MTP2', 'P Two', 'stock', 'Portfolio Fixture', 'api'), ('MTP3', 'P Three', 'stock', 'Portfolio Fixture', 'api')""");
         Db.exec(p, """
                 INSERT INTO raw.price_bars (symbol, date, source, open, high, low, close, volume)
                 SELECT symbol, date::date, 'polygon', close, close, close, close, 1 FROM (VALUES
@@ -75,7 +76,7 @@ class PortfolioMartsTest {
                 INSERT INTO raw.dividends (symbol, ex_date, source, pay_date, amount, type) VALUES
                 ('MTPB', '2026-06-04', 'polygon', '2026-06-05', 1.00, 'regular'),
                 ('MTP1', '2026-06-04', 'polygon', '2026-06-05', 0.50, 'regular')""");
-        given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/refresh?full=true").then().statusCode(200);
+        Refresh.post("/api/v1/marts/refresh?full=true").then().statusCode(200);
     }
 
     @AfterEach

@@ -2,6 +2,7 @@ package io.incomeplatform.mart;
 
 import io.incomeplatform.mart.repository.MartRepository;
 import io.incomeplatform.mart.support.Db;
+import io.incomeplatform.mart.support.Refresh;
 import io.incomeplatform.mart.support.Tokens;
 import io.incomeplatform.mart.support.UpstreamMigrations;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -65,7 +66,7 @@ class RefreshAndSyncTest {
     }
 
     private static io.restassured.response.ValidatableResponse refresh(String query) {
-        return given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/refresh" + query).then();
+        return Refresh.post("/api/v1/marts/refresh" + query).then();
     }
 
     @Test
@@ -94,7 +95,7 @@ class RefreshAndSyncTest {
     void shouldAnswerConflictWhileAnotherReplicaHoldsTheLock() throws SQLException {
         try (Connection otherReplica = Db.connect(Db.PROCESSING, "income_mart"); Statement st = otherReplica.createStatement()) {
             st.execute("SELECT pg_advisory_lock(" + MartRepository.REFRESH_LOCK_KEY + ")");
-            refresh("").statusCode(409).contentType("application/problem+json").body("status", equalTo(409));
+            given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/refresh").then().statusCode(409).contentType("application/problem+json").body("status", equalTo(409));
             given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/sync").then().statusCode(409);
             st.execute("SELECT pg_advisory_unlock(" + MartRepository.REFRESH_LOCK_KEY + ")");
         }
@@ -160,7 +161,7 @@ class RefreshAndSyncTest {
                     "SELECT count(*) AS n FROM serving.dividend_calendar WHERE symbol = 'MTY'").getFirst().get("n");
             Db.exec(Db.PROCESSING, "INSERT INTO raw.dividends (symbol, ex_date, source, amount, type) "
                     + "VALUES ('MTY', '2011-01-03', 'polygon', 0.10, 'regular')");
-            given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/refresh?mart=dividend_calendar")
+            Refresh.post("/api/v1/marts/refresh?mart=dividend_calendar")
                     .then().statusCode(200).body("[0].status", equalTo("succeeded")).time(org.hamcrest.Matchers.lessThan(20000L));
             // The REPEATABLE READ reader still sees its snapshot; a new reader sees the new rows.
             assertEquals(seenBefore, Db.query(servingReader,
@@ -193,7 +194,7 @@ class RefreshAndSyncTest {
                     INSERT INTO raw.dividends (symbol, ex_date, source, amount, type)
                     SELECT 'MTY', date '2012-01-02' + 7 * w, 'polygon', 0.10, 'regular' FROM generate_series(0, 9) AS w""");
             refresh("?mart=dividend_calendar").statusCode(200).body("[0].status", equalTo("succeeded"));
-            given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/sync").then().statusCode(200);
+            Refresh.post("/api/v1/marts/sync").then().statusCode(200);
         } finally {
             stop.set(true);
             reader.join(10_000);
@@ -221,7 +222,7 @@ class RefreshAndSyncTest {
         PubSubCommands.RedisSubscriber subscriber = redis.pubsub(String.class)
                 .subscribe("income:marts-refreshed", messages::add);
         try {
-            given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/sync").then().statusCode(200)
+            Refresh.post("/api/v1/marts/sync").then().statusCode(200)
                     .body("name", hasItems("market_latest", "stocks_summary", "screener_results", "dividend_calendar",
                             "etf_holdings", "treemap"))
                     .body("verified", everyItem(equalTo(true)));

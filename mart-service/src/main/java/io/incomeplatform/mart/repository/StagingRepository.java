@@ -249,7 +249,7 @@ public class StagingRepository {
                     .chain(() -> replaceEtfs(conn, "SELECT DISTINCT symbol FROM changed_raw", Tuple.tuple()))
                     .call(() -> advanceWatermark(conn, ETF_HOLDINGS)));
             case LoadScope.Targeted t -> replaceEtfs(conn,
-                    "SELECT DISTINCT etf_symbol FROM raw.etf_holdings WHERE $1::text[] IS NULL OR etf_symbol = ANY($1::text[])",
+                    "SELECT DISTINCT etf_symbol AS symbol FROM raw.etf_holdings WHERE $1::text[] IS NULL OR etf_symbol = ANY($1::text[])",
                     Tuple.of(symbolsArray(t.symbols())));
         });
     }
