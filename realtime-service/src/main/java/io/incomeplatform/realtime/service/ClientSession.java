@@ -41,17 +41,9 @@ public final class ClientSession {
     private static final ThreadLocal<StringBuilder> MESSAGE_BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(4096));
     private static final int MAX_RETAINED_BUILDER = 256 * 1024;
 
-    /** One subscribed symbol: why (held, watched or both) and its update waiting for the next message. */
-    private static final class Slot {
-        boolean held;
-        boolean watched;
-        PriceUpdate pending;
-        boolean queued;
-    }
-
-    private final Map<String, Slot> slots = new HashMap<>();
-    /** Slots with an update for the next message, in arrival order; a slot appears once. */
-    private final ArrayList<Slot> queued = new ArrayList<>();
+    private final Map<String, Subscription> subscriptions = new HashMap<>();
+    /** Subscriptions with an update for the next message, in arrival order; each appears once. */
+    private final ArrayList<Subscription> queued = new ArrayList<>();
     private int watchedCount;
     private boolean flushScheduled;
     private boolean closed;
@@ -89,8 +81,8 @@ public final class ClientSession {
     }
 
     public synchronized boolean holds(String symbol) {
-        Slot slot = slots.get(symbol);
-        return slot != null && slot.held;
+        Subscription subscription = subscriptions.get(symbol);
+        return subscription != null && subscription.held;
     }
 
     synchronized int watchedCount() {
@@ -98,72 +90,77 @@ public final class ClientSession {
     }
 
     synchronized boolean isWatched(String symbol) {
-        Slot slot = slots.get(symbol);
-        return slot != null && slot.watched;
+        Subscription subscription = subscriptions.get(symbol);
+        return subscription != null && subscription.watched;
     }
 
-    /** Returns true when the symbol was not subscribed before (neither held nor watched). */
-    synchronized boolean watch(String symbol) {
-        Slot slot = slots.get(symbol);
-        if (slot == null) {
-            slot = new Slot();
-            slots.put(symbol, slot);
-        } else if (slot.watched) {
-            return false;
+    /** Returns the new subscription when the symbol was neither held nor watched before, else null. */
+    synchronized Subscription watch(String symbol) {
+        Subscription subscription = subscriptions.get(symbol);
+        if (subscription != null && subscription.watched) {
+            return null;
         }
-        slot.watched = true;
+        Subscription created = null;
+        if (subscription == null) {
+            subscription = created = new Subscription(this, symbol);
+            subscriptions.put(symbol, subscription);
+        }
+        subscription.watched = true;
         watchedCount++;
-        return !slot.held;
+        return created;
     }
 
-    /** Returns true when the symbol is no longer subscribed at all. */
-    synchronized boolean unwatch(String symbol) {
-        Slot slot = slots.get(symbol);
-        if (slot == null || !slot.watched) {
-            return false;
+    /** Returns the subscription that ended (the symbol was watched and not held), else null. */
+    synchronized Subscription unwatch(String symbol) {
+        Subscription subscription = subscriptions.get(symbol);
+        if (subscription == null || !subscription.watched) {
+            return null;
         }
-        slot.watched = false;
+        subscription.watched = false;
         watchedCount--;
-        if (slot.held) {
-            return false;
+        if (subscription.held) {
+            return null;
         }
-        remove(symbol, slot);
-        return true;
+        end(subscription);
+        return subscription;
     }
 
     /** Makes {@code holdings} the held symbols; fills {@code added} / {@code removed} with subscription changes. */
-    synchronized void hold(Set<String> holdings, List<String> added, List<String> removed) {
-        for (var entry : new ArrayList<>(slots.entrySet())) {
-            Slot slot = entry.getValue();
-            if (slot.held && !holdings.contains(entry.getKey())) {
-                slot.held = false;
-                if (!slot.watched) {
-                    remove(entry.getKey(), slot);
-                    removed.add(entry.getKey());
+    synchronized void hold(Set<String> holdings, List<Subscription> added, List<Subscription> removed) {
+        for (Subscription subscription : new ArrayList<>(subscriptions.values())) {
+            if (subscription.held && !holdings.contains(subscription.symbol)) {
+                subscription.held = false;
+                if (!subscription.watched) {
+                    end(subscription);
+                    removed.add(subscription);
                 }
             }
         }
         for (String symbol : holdings) {
-            Slot slot = slots.get(symbol);
-            if (slot == null) {
-                slot = new Slot();
-                slots.put(symbol, slot);
-                added.add(symbol);
+            Subscription subscription = subscriptions.get(symbol);
+            if (subscription == null) {
+                subscription = new Subscription(this, symbol);
+                subscriptions.put(symbol, subscription);
+                added.add(subscription);
             }
-            slot.held = true;
+            subscription.held = true;
         }
     }
 
-    private void remove(String symbol, Slot slot) {
-        slots.remove(symbol);
-        slot.pending = null; // a queued slot without an update is skipped by flush
+    private void end(Subscription subscription) {
+        subscriptions.remove(subscription.symbol);
+        subscription.active = false;
+        subscription.pending = null; // a queued subscription without an update is skipped by flush
     }
 
-    /** Marks the session closed and returns every symbol it was subscribed to. */
-    synchronized Set<String> markClosed() {
+    /** Marks the session closed and returns every subscription it had. */
+    synchronized List<Subscription> markClosed() {
         closed = true;
         queued.clear();
-        return Set.copyOf(slots.keySet());
+        List<Subscription> all = new ArrayList<>(subscriptions.values());
+        all.forEach(subscription -> subscription.active = false);
+        subscriptions.clear();
+        return all;
     }
 
     // ---- price delivery -----------------------------------------------------------------------
@@ -173,23 +170,29 @@ public final class ClientSession {
      * when the symbol is no longer subscribed. Returns true when the caller must schedule
      * {@link #flush()} (none is scheduled yet).
      */
-    synchronized boolean stage(PriceUpdate update) {
-        Slot slot = closed ? null : slots.get(update.symbol());
-        if (slot == null) {
+    synchronized boolean stage(Subscription subscription, PriceUpdate update) {
+        if (closed || !subscription.active) {
             return false;
         }
-        if (slot.pending == null || update.tsEpochMillis() >= slot.pending.tsEpochMillis()) {
-            slot.pending = update;
+        PriceUpdate current = subscription.pending;
+        if (current == null || update.tsEpochMillis() >= current.tsEpochMillis()) {
+            subscription.pending = update;
         }
-        if (!slot.queued) {
-            slot.queued = true;
-            queued.add(slot);
+        if (!subscription.queued) {
+            subscription.queued = true;
+            queued.add(subscription);
         }
         if (flushScheduled) {
             return false;
         }
         flushScheduled = true;
         return true;
+    }
+
+    /** {@link #stage} by symbol, for the latest prices sent on a new subscription. */
+    synchronized boolean stage(PriceUpdate update) {
+        Subscription subscription = subscriptions.get(update.symbol());
+        return subscription != null && stage(subscription, update);
     }
 
     /** Writes the waiting updates as one {@code prices} message, on this connection's event loop. */
@@ -210,10 +213,10 @@ public final class ClientSession {
             StringBuilder json = MESSAGE_BUILDER.get();
             json.setLength(0);
             json.append("{\"type\":\"prices\",\"seq\":").append(seq + 1).append(",\"updates\":[");
-            for (Slot slot : queued) {
-                PriceUpdate update = slot.pending;
-                slot.queued = false;
-                slot.pending = null;
+            for (Subscription subscription : queued) {
+                PriceUpdate update = subscription.pending;
+                subscription.queued = false;
+                subscription.pending = null;
                 if (update == null) {
                     continue; // unsubscribed since it was staged
                 }

@@ -47,9 +47,9 @@ public class DashboardNotifier {
         } else if (symbols != null) {
             Set<ClientSession> concerned = new HashSet<>();
             for (String symbol : symbols) {
-                for (ClientSession session : registry.subscribersOf(symbol)) {
-                    if (session.holds(symbol)) {
-                        concerned.add(session);
+                for (Subscription subscription : registry.subscribersOf(symbol)) {
+                    if (subscription.session.holds(symbol)) {
+                        concerned.add(subscription.session);
                     }
                 }
             }

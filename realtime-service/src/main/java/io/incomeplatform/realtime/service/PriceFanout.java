@@ -99,11 +99,11 @@ public class PriceFanout {
             closing = window;
             window = new HashMap<>(Math.max(16, closing.size() * 2));
         }
-        List<ClientSession> touched = new ArrayList<>();
+        List<ClientSession> touched = new ArrayList<>(registry.connectionCount());
         for (PriceUpdate update : closing.values()) {
-            for (ClientSession session : registry.subscribersOf(update.symbol())) {
-                if (session.stage(update)) {
-                    touched.add(session);
+            for (Subscription subscription : registry.subscribersOf(update.symbol())) {
+                if (subscription.session.stage(subscription, update)) {
+                    touched.add(subscription.session);
                 }
             }
         }

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class SubscriptionRegistry {
 
-    private final ConcurrentHashMap<String, Set<ClientSession>> bySymbol = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Subscription>> bySymbol = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ClientSession> byConnection = new ConcurrentHashMap<>();
     private final RealtimeMetrics metrics;
@@ -39,11 +39,11 @@ public class SubscriptionRegistry {
             return null;
         }
         synchronized (session) {
-            Set<String> symbols = session.markClosed();
-            for (String symbol : symbols) {
-                remove(bySymbol, symbol, session);
+            List<Subscription> subscriptions = session.markClosed();
+            for (Subscription subscription : subscriptions) {
+                remove(bySymbol, subscription.symbol, subscription);
             }
-            metrics.subscriptionsChanged(-symbols.size());
+            metrics.subscriptionsChanged(-subscriptions.size());
         }
         remove(byUser, session.userId(), session);
         metrics.connectionClosed();
@@ -70,8 +70,9 @@ public class SubscriptionRegistry {
             }
             List<String> added = new ArrayList<>();
             for (String symbol : symbols) {
-                if (session.watch(symbol)) {
-                    add(bySymbol, symbol, session);
+                Subscription subscription = session.watch(symbol);
+                if (subscription != null) {
+                    add(bySymbol, symbol, subscription);
                     added.add(symbol);
                 }
             }
@@ -88,8 +89,9 @@ public class SubscriptionRegistry {
             }
             int removed = 0;
             for (String symbol : symbols) {
-                if (session.unwatch(symbol)) {
-                    remove(bySymbol, symbol, session);
+                Subscription subscription = session.unwatch(symbol);
+                if (subscription != null) {
+                    remove(bySymbol, symbol, subscription);
                     removed++;
                 }
             }
@@ -103,20 +105,20 @@ public class SubscriptionRegistry {
             if (session.isClosed()) {
                 return List.of();
             }
-            List<String> added = new ArrayList<>();
-            List<String> removed = new ArrayList<>();
+            List<Subscription> added = new ArrayList<>();
+            List<Subscription> removed = new ArrayList<>();
             session.hold(holdings, added, removed);
-            added.forEach(symbol -> add(bySymbol, symbol, session));
-            removed.forEach(symbol -> remove(bySymbol, symbol, session));
+            added.forEach(subscription -> add(bySymbol, subscription.symbol, subscription));
+            removed.forEach(subscription -> remove(bySymbol, subscription.symbol, subscription));
             metrics.subscriptionsChanged(added.size() - removed.size());
-            return added;
+            return added.stream().map(subscription -> subscription.symbol).toList();
         }
     }
 
-    /** The connections subscribed to {@code symbol}: a live view, never null. */
-    public Set<ClientSession> subscribersOf(String symbol) {
-        Set<ClientSession> sessions = bySymbol.get(symbol);
-        return sessions == null ? Set.of() : sessions;
+    /** The subscriptions to {@code symbol}, one per connection: a live view, never null. */
+    Set<Subscription> subscribersOf(String symbol) {
+        Set<Subscription> subscriptions = bySymbol.get(symbol);
+        return subscriptions == null ? Set.of() : subscriptions;
     }
 
     public Set<ClientSession> sessionsOf(String userId) {
@@ -124,22 +126,26 @@ public class SubscriptionRegistry {
         return sessions == null ? Set.of() : sessions;
     }
 
+    public int connectionCount() {
+        return byConnection.size();
+    }
+
     public Collection<ClientSession> all() {
         return byConnection.values();
     }
 
-    private static void add(ConcurrentHashMap<String, Set<ClientSession>> index, String key, ClientSession session) {
-        index.compute(key, (k, sessions) -> {
-            Set<ClientSession> set = sessions == null ? ConcurrentHashMap.newKeySet() : sessions;
-            set.add(session);
+    private static <T> void add(ConcurrentHashMap<String, Set<T>> index, String key, T value) {
+        index.compute(key, (k, values) -> {
+            Set<T> set = values == null ? ConcurrentHashMap.newKeySet() : values;
+            set.add(value);
             return set;
         });
     }
 
-    private static void remove(ConcurrentHashMap<String, Set<ClientSession>> index, String key, ClientSession session) {
-        index.computeIfPresent(key, (k, sessions) -> {
-            sessions.remove(session);
-            return sessions.isEmpty() ? null : sessions;
+    private static <T> void remove(ConcurrentHashMap<String, Set<T>> index, String key, T value) {
+        index.computeIfPresent(key, (k, values) -> {
+            values.remove(value);
+            return values.isEmpty() ? null : values;
         });
     }
 }
