@@ -189,6 +189,18 @@ class PortfolioMartsTest {
     }
 
     @Test
+    void shouldRecomputeOneUserOnDemandAndRejectABadUserId() {
+        ledger(holder, holderPortfolio, "BUY,MTP3,2025-06-08,10,100,0");
+        given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/portfolios/refresh?userId=" + holder)
+                .then().statusCode(200);
+        // 7 periods x (the portfolio + the all-portfolios scope)
+        assertEquals(14, Db.count(Db.SERVING, "SELECT count(*) FROM serving.portfolio_performance WHERE user_id = ?", holder));
+        given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/portfolios/refresh?userId=nope")
+                .then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(Tokens.user()).post("/api/v1/marts/portfolios/refresh").then().statusCode(403);
+    }
+
+    @Test
     void shouldRecomputeAUserWithinASecondOfAPortfolioChange() {
         List<String> notices = new CopyOnWriteArrayList<>();
         PubSubCommands.RedisSubscriber subscriber = redis.pubsub(String.class).subscribe("income:marts-refreshed", notices::add);

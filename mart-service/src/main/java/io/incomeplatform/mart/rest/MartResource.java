@@ -4,6 +4,7 @@ import io.incomeplatform.mart.config.MartConfig;
 import io.incomeplatform.mart.repository.StagingRepository.LoadScope;
 import io.incomeplatform.mart.service.FreshnessService;
 import io.incomeplatform.mart.service.MartCatalog;
+import io.incomeplatform.mart.service.PortfolioMartService;
 import io.incomeplatform.mart.service.RefreshService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /** Operator endpoints: refresh, sync and the marts' state (role service_role). */
 @Path("/api/v1/marts")
@@ -29,9 +31,11 @@ public class MartResource {
     private final RefreshService refresh;
     private final FreshnessService freshness;
     private final MartConfig config;
+    private final PortfolioMartService portfolios;
 
-    public MartResource(RefreshService refresh, FreshnessService freshness, MartConfig config) {
+    public MartResource(RefreshService refresh, FreshnessService freshness, MartConfig config, PortfolioMartService portfolios) {
         this.refresh = refresh;
+        this.portfolios = portfolios;
         this.freshness = freshness;
         this.config = config;
     }
@@ -78,6 +82,29 @@ public class MartResource {
             row.put("syncedAt", r.syncedAt());
             return row;
         }).toList());
+    }
+
+    /**
+     * Recomputes the portfolio marts of one user ({@code ?userId=}) or of every user with transactions,
+     * as the {@code income:portfolio-changed} event and the scheduled refresh do.
+     */
+    @POST
+    @Path("/portfolios/refresh")
+    public Uni<Map<String, Object>> refreshPortfolios(@QueryParam("userId") String userId) {
+        UUID user;
+        try {
+            user = userId == null ? null : UUID.fromString(userId);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("userId must be a UUID");
+        }
+        long start = System.nanoTime();
+        Uni<Void> work = user == null ? portfolios.recomputeAll() : portfolios.recomputeUserAndNotify(user);
+        return work.map(ignored -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("userId", user);
+            body.put("durationMs", (System.nanoTime() - start) / 1_000_000);
+            return body;
+        });
     }
 
     /** Each mart with rows, sizes, last refresh, last sync, as-of, age and staleness. */
