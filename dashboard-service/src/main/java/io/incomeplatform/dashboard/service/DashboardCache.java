@@ -1,7 +1,5 @@
 package io.incomeplatform.dashboard.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.incomeplatform.dashboard.config.DashboardConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
@@ -45,8 +43,6 @@ public class DashboardCache {
     ReactiveRedisDataSource redis;
     @Inject
     DashboardConfig config;
-    @Inject
-    ObjectMapper json;
 
     private ReactiveValueCommands<String, String> values;
 
@@ -79,12 +75,8 @@ public class DashboardCache {
         if (entry.userGeneration() < 0) {
             return Uni.createFrom().voidItem();
         }
-        String serialized;
-        try {
-            serialized = json.writeValueAsString(entry);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(e);
-        }
+        String serialized = entry.etag() + '\n' + entry.storedAtMillis() + '\n' + entry.userGeneration() + '\n'
+                + entry.globalGeneration() + '\n' + entry.body();
         return values.set(entryKey(userId, scope), serialized, new SetArgs().px(config.cache().staleRetention()))
                 .onFailure().invoke(e -> LOG.warnf("Could not cache the dashboard of %s: %s", userId, e.toString()))
                 .onFailure().recoverWithNull()
@@ -110,14 +102,32 @@ public class DashboardCache {
         return ENTRY_PREFIX + userId + ":" + scope;
     }
 
-    private Entry parse(String serialized) {
+    /**
+     * An entry is stored as four header lines (etag, stored-at millis, user and global generation) and
+     * then the JSON body as is: a cache hit reads it without parsing or unescaping the body.
+     */
+    private static Entry parse(String serialized) {
         if (serialized == null) {
             return null;
         }
+        int[] breaks = new int[4];
+        int from = 0;
+        for (int i = 0; i < breaks.length; i++) {
+            breaks[i] = serialized.indexOf('\n', from);
+            if (breaks[i] < 0) {
+                LOG.warn("Ignoring an unreadable cached dashboard");
+                return null;
+            }
+            from = breaks[i] + 1;
+        }
         try {
-            return json.readValue(serialized, Entry.class);
-        } catch (JsonProcessingException e) {
-            LOG.warnf("Ignoring an unreadable cached dashboard: %s", e.getOriginalMessage());
+            return new Entry(serialized.substring(0, breaks[0]),
+                    serialized.substring(breaks[3] + 1),
+                    Long.parseLong(serialized.substring(breaks[0] + 1, breaks[1])),
+                    Long.parseLong(serialized.substring(breaks[1] + 1, breaks[2])),
+                    Long.parseLong(serialized.substring(breaks[2] + 1, breaks[3])));
+        } catch (NumberFormatException e) {
+            LOG.warn("Ignoring an unreadable cached dashboard");
             return null;
         }
     }

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Dashboard load benchmark (issue 5): wrk against GET /api/v1/dashboard for many users with 20-100
+# holdings each, once answered from the Redis cache (hits) and once with a zero TTL (every request a
+# miss: one REPEATABLE READ snapshot + the computation + the cache write), next to nginx serving the
+# same dashboard JSON, and a 2 KB JSON, as static files (the ceiling on this machine).
+#
+#   bench/dashboard/run.sh            # from anywhere; needs Postgres + Redis on localhost, wrk, nginx
+#
+# Tunables (environment): BENCH_USERS (1000), BENCH_STOCKS (2000), BENCH_DURATION (20s),
+# BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_PORT (18083), BENCH_NGINX_PORT (18080).
+# It uses its own databases (income_serving_bench, income_processing_bench), recreated each run,
+# rebuilds the service jar if missing, and stops everything it started on exit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source deploy/local/env.sh
+
+USERS=${BENCH_USERS:-1000}
+STOCKS=${BENCH_STOCKS:-2000}
+DURATION=${BENCH_DURATION:-20s}
+THREADS=${BENCH_THREADS:-2}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+PORT=${BENCH_PORT:-18083}
+NGINX_PORT=${BENCH_NGINX_PORT:-18080}
+DB=income_serving_bench
+SECRET='bench-secret-that-is-at-least-32-bytes-long'
+WORK=$(mktemp -d /tmp/dashboard-bench.XXXXXX)
+SERVICE_PID=""
+NGINX_PID=""
+PSQL=(psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_ADMIN_USER" -v ON_ERROR_STOP=1 -q)
+
+stop_service() {
+  if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""; fi
+}
+cleanup() {
+  stop_service
+  if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+echo "== databases ($DB, $USERS users, $STOCKS stocks)"
+"${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "DROP DATABASE IF EXISTS income_processing_bench"
+"${PSQL[@]}" -d postgres -v processing_db=income_processing_bench -v serving_db=$DB -f deploy/sql/init-databases.sql > /dev/null
+# The serving tables as mart-service creates them (its migrations, applied in version order as their owner).
+for migration in $(ls mart-service/src/main/resources/db/serving/V*.sql | sort -V); do
+  psql -h "$DB_HOST" -p "$DB_PORT" -U income_mart -d $DB -v ON_ERROR_STOP=1 -q -c "SET search_path = serving" -f "$migration" > /dev/null
+done
+
+JAR=dashboard-service/target/quarkus-app/quarkus-run.jar
+if [ ! -f "$JAR" ]; then
+  echo "== building dashboard-service"
+  ./mvnw -B -o -q -pl dashboard-service package -DskipTests
+fi
+
+start_service() { # $1 = cache TTL
+  QUARKUS_HTTP_PORT=$PORT SERVING_DB_NAME=$DB AUTH_JWT_SECRET="$SECRET" \
+  DASHBOARD_RATE_LIMIT_ENABLED=false DASHBOARD_CACHE_TTL="$1" DASHBOARD_CACHE_STALE_RETENTION=15m \
+  QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
+    java -jar "$JAR" > "$WORK/service-$1.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 120); do
+    if curl -fs "http://127.0.0.1:$PORT/q/health/ready" > /dev/null; then return 0; fi
+    sleep 0.5
+  done
+  echo "dashboard-service did not become ready; see $WORK/service-$1.log" >&2
+  exit 1
+}
+
+counter() { # $1 = status: the dashboard_cache_requests_total value
+  curl -fs "http://127.0.0.1:$PORT/q/metrics" | awk -v s="status=\"$1\"" 'index($0, "dashboard_cache_requests_total{") == 1 && index($0, s) { v = $2 } END { print v + 0 }'
+}
+
+run_wrk() { # $1 = label, $2... = wrk target and options
+  local label=$1; shift
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" > "$WORK/wrk-$label.txt"
+  awk -v label="$label" '
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
+    /Non-2xx/ { errors = $NF }
+    END { printf "%-28s %12s req/s   p50 %9s   p99 %9s   non-2xx %s\n", label, rps, p50, p99, (errors == "" ? 0 : errors) }' "$WORK/wrk-$label.txt" | tee -a "$WORK/summary.txt"
+}
+
+echo "== starting dashboard-service (cache TTL 5m) and seeding"
+start_service 5m
+"${PSQL[@]}" -d $DB -v users="$USERS" -v stocks="$STOCKS" -f bench/dashboard/seed.sql
+python3 bench/dashboard/tokens.py "$SECRET" "$USERS" > "$WORK/tokens.txt"
+export TOKENS_FILE="$WORK/tokens.txt"
+
+echo "== warm-up: fill the cache for every user"
+BENCH_WARM=$(( USERS / 50 + 5 ))
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${BENCH_WARM}s" -s bench/dashboard/dashboard.lua "http://127.0.0.1:$PORT" > /dev/null
+hits_before=$(counter hit); misses_before=$(counter miss)
+run_wrk "dashboard hits" -s bench/dashboard/dashboard.lua "http://127.0.0.1:$PORT"
+hits=$(( $(counter hit | cut -d. -f1) - ${hits_before%.*} )); misses=$(( $(counter miss | cut -d. -f1) - ${misses_before%.*} ))
+echo "   (cache during the hit run: $hits hits, $misses misses)" | tee -a "$WORK/summary.txt"
+
+TOKEN=$(head -1 "$WORK/tokens.txt")
+mkdir -p "$WORK/static"
+chmod 755 "$WORK" "$WORK/static" # nginx workers run as an unprivileged user
+curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/dashboard" > "$WORK/static/dashboard.json"
+python3 - "$WORK/static/small.json" <<'PY'
+import json, sys
+body = {"items": [{"symbol": "B%05d" % i, "price": 123.45, "shares": 10, "weight": 0.0123} for i in range(26)]}
+text = json.dumps(body)
+open(sys.argv[1], "w").write(text[:2048 - 2] + "]}" if len(text) > 2048 else text)
+PY
+
+echo "== restarting dashboard-service with a zero TTL: every request is a miss"
+stop_service
+start_service 0s
+wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/dashboard/dashboard.lua "http://127.0.0.1:$PORT" > /dev/null # JIT warm-up
+misses_before=$(counter miss)
+run_wrk "dashboard misses" -s bench/dashboard/dashboard.lua "http://127.0.0.1:$PORT"
+echo "   (misses during the miss run: $(( $(counter miss | cut -d. -f1) - ${misses_before%.*} )))" | tee -a "$WORK/summary.txt"
+stop_service
+
+echo "== nginx static-file ceiling"
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp; uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
+  types { application/json json; }
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/static; }
+}
+NGINX
+mkdir -p "$WORK/tmp"
+nginx -c "$WORK/nginx.conf" -p "$WORK" &
+NGINX_PID=$!
+sleep 1
+run_wrk "nginx dashboard.json" "http://127.0.0.1:$NGINX_PORT/dashboard.json"
+run_wrk "nginx 2KB json" "http://127.0.0.1:$NGINX_PORT/small.json"
+
+echo
+echo "== summary (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $USERS users with 20-100 holdings; dashboard JSON $(wc -c < "$WORK/static/dashboard.json") bytes, small JSON $(wc -c < "$WORK/static/small.json") bytes)"
+cat "$WORK/summary.txt"
+echo "(raw wrk output and logs in $WORK)"
