@@ -190,7 +190,8 @@ public class SimulatedProvider implements MarketDataProvider {
                 // weekly option-income funds pay what the week's premiums earned
                 amount *= 0.8 + 0.4 * random(symbol, exDate.toEpochDay(), 5).nextDouble();
             }
-            LocalDate payDate = weekday(exDate.plusDays(p.dividendFrequency() == 52 ? 1 : p.dividendFrequency() == 12 ? 14 : 21));
+            LocalDate payDate = onOrAfterTradingDay(
+                    exDate.plusDays(p.dividendFrequency() == 52 ? 1 : p.dividendFrequency() == 12 ? 14 : 21));
             dividends.add(new Dividend(symbol, exDate, payDate, exDate, declared,
                     BigDecimal.valueOf(amount).setScale(4, RoundingMode.HALF_EVEN), "USD", "regular", NAME));
         }
@@ -283,14 +284,6 @@ public class SimulatedProvider implements MarketDataProvider {
             d = d.minusDays(1);
         }
         return d;
-    }
-
-    private static LocalDate weekday(LocalDate date) {
-        return switch (date.getDayOfWeek()) {
-            case SATURDAY -> date.plusDays(2);
-            case SUNDAY -> date.plusDays(1);
-            default -> date;
-        };
     }
 
     private static BigDecimal money(double value, RoundingMode mode) {

@@ -24,6 +24,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,9 +43,9 @@ public class JobResource {
     private static final Pattern SYMBOL = Pattern.compile("[A-Z0-9][A-Z0-9.\\-]{0,14}");
     private static final int MAX_SYMBOLS = 500;
 
-    /** {symbols, from, to, provider?}. */
-    public record BackfillRequest(@NotEmpty @Size(max = MAX_SYMBOLS) List<String> symbols, @NotNull LocalDate from,
-                                  @NotNull LocalDate to, String provider) {
+    /** {symbols, from, to, provider?}; dates as ISO text, parsed here so a bad one is a field error. */
+    public record BackfillRequest(@NotEmpty @Size(max = MAX_SYMBOLS) List<String> symbols, @NotNull String from,
+                                  @NotNull String to, String provider) {
     }
 
     private final BackfillService backfill;
@@ -71,10 +72,12 @@ public class JobResource {
             }
             symbols.add(upper);
         }
-        if (request.from().isAfter(request.to())) {
+        LocalDate from = date(request.from(), "from", errors);
+        LocalDate to = date(request.to(), "to", errors);
+        if (from != null && to != null && from.isAfter(to)) {
             errors.add(Map.of("field", "from", "message", "must not be after to"));
         }
-        if (request.to().isAfter(LocalDate.now(clock.withZone(ZoneId.of("America/New_York"))))) {
+        if (to != null && to.isAfter(LocalDate.now(clock.withZone(ZoneId.of("America/New_York"))))) {
             errors.add(Map.of("field", "to", "message", "must not be in the future"));
         }
         Optional<String> provider = Optional.ofNullable(request.provider()).map(p -> p.strip().toLowerCase(Locale.ROOT))
@@ -85,10 +88,19 @@ public class JobResource {
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
-        return backfill.submit(List.copyOf(symbols), request.from(), request.to(), provider)
+        return backfill.submit(List.copyOf(symbols), from, to, provider)
                 .chain(backfill::find)
                 .map(job -> Response.accepted(job.orElseThrow())
                         .location(URI.create("/api/v1/jobs/" + job.get().id())).build());
+    }
+
+    private static LocalDate date(String text, String field, List<Map<String, String>> errors) {
+        try {
+            return LocalDate.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            errors.add(Map.of("field", field, "message", "must be an ISO-8601 date (2026-11-20)"));
+            return null;
+        }
     }
 
     @GET

@@ -40,7 +40,10 @@ public class FakeProviders implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("fake provider server did not start", e);
         }
         String base = "http://127.0.0.1:" + server.actualPort();
+        String csvDirectory = writeCsvHistory();
         return Map.ofEntries(
+                Map.entry("ingestion.providers.csv.enabled", "true"),
+                Map.entry("ingestion.providers.csv.path", csvDirectory),
                 Map.entry("ingestion.providers.polygon.enabled", "true"),
                 Map.entry("ingestion.providers.polygon.base-url", base),
                 Map.entry("ingestion.providers.polygon.api-key", "test-key"),
@@ -52,6 +55,27 @@ public class FakeProviders implements QuarkusTestResourceLifecycleManager {
                 Map.entry("ingestion.providers.yahoo.enabled", "true"),
                 Map.entry("ingestion.providers.yahoo.base-url", base),
                 Map.entry("ingestion.providers.yahoo.requests-per-minute", "1000"));
+    }
+
+    /** History for the CSV replay provider: two bars and a dividend of CSVREPLAY. */
+    private static String writeCsvHistory() {
+        try {
+            java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("csv-provider");
+            java.nio.file.Files.writeString(directory.resolve("bars.csv"), """
+                    symbol,date,open,high,low,close,adjClose,volume
+                    CSVREPLAY,2026-11-18,10.00,10.50,9.90,10.20,10.10,12000
+                    CSVREPLAY,2026-11-19,10.20,10.40,10.00,10.30,,15000
+                    OTHER,2026-11-19,5,5,5,5,,1
+                    """);
+            java.nio.file.Files.writeString(directory.resolve("dividends.csv"), """
+                    symbol,exDate,payDate,amount,type
+                    CSVREPLAY,2026-11-17,2026-11-28,0.125,regular
+                    """);
+            directory.toFile().deleteOnExit();
+            return directory.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

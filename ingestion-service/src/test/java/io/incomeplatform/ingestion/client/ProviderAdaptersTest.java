@@ -115,6 +115,26 @@ class ProviderAdaptersTest {
         assertEquals(ProviderException.Kind.MALFORMED, failureKind(alphaVantage.dailyBars("BROKEN", FROM, TO)));
     }
 
+    // --- CSV replay ------------------------------------------------------------------------------
+
+    @Inject
+    CsvFileProvider csv;
+
+    @Test
+    void shouldReplayCsvBarsAndDividendsOfOneSymbol() {
+        List<Bar> bars = await(csv.dailyBars("CSVREPLAY", LocalDate.parse("2026-11-01"), TO));
+        assertEquals(2, bars.size());
+        assertEquals(new BigDecimal("10.20"), bars.get(0).close());
+        assertEquals(new BigDecimal("10.10"), bars.get(0).adjClose());
+        assertNull(bars.get(1).adjClose());
+        assertEquals("csv", bars.get(1).source());
+        List<Dividend> dividends = await(csv.dividends("CSVREPLAY", LocalDate.parse("2026-11-01"), TO));
+        assertEquals(1, dividends.size());
+        assertEquals(new BigDecimal("0.125"), dividends.get(0).amount());
+        assertEquals(LocalDate.parse("2026-11-28"), dividends.get(0).payDate());
+        assertEquals("csv", dividends.get(0).source());
+    }
+
     // --- Yahoo -----------------------------------------------------------------------------------
 
     @Test
