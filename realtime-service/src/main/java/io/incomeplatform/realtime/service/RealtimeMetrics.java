@@ -33,7 +33,7 @@ public class RealtimeMetrics {
                 .description("Symbol subscriptions over all connections (holdings and watched)").register(registry);
         pricesMessages = Counter.builder("realtime.messages.sent").tag("type", "prices").register(registry);
         controlMessages = Counter.builder("realtime.messages.sent").tag("type", "control").register(registry);
-        bytesSent = Counter.builder("realtime.bytes.sent").baseUnit("bytes")
+        bytesSent = Counter.builder("realtime.sent.bytes").baseUnit("bytes")
                 .description("UTF-16 characters of text frames written, a close estimate of bytes for ASCII JSON")
                 .register(registry);
         batchSize = DistributionSummary.builder("realtime.batch.updates")
