@@ -58,6 +58,27 @@ class PriceBatchingTest {
     }
 
     @Test
+    void shouldSendAtMostOnePricesMessagePerWindowWhileASymbolTicksContinuously() throws InterruptedException {
+        String symbol = Fixtures.uniqueSymbol();
+        try (PriceClient client = PriceClient.connectWithQueryToken(Fixtures.webSocketUri(http), Fixtures.token(Fixtures.newUserId()))) {
+            client.send("{\"type\":\"subscribe\",\"symbols\":[\"" + symbol + "\"]}");
+            client.roundTrip();
+            long start = System.nanoTime();
+            for (int i = 1; i <= 40; i++) {
+                redis.publish("income:ticks", ticksMessage(tick(symbol, i + ".00", Instant.now())));
+                Thread.sleep(50);
+            }
+            Thread.sleep(600); // the last window closes
+            long elapsedMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            // 40 ticks over ~2.6 s with a 500 ms window: at most one message per started window
+            long maxMessages = elapsedMillis / 500 + 1;
+            int messages = client.ofType("prices").size();
+            assertTrue(messages >= 3 && messages <= maxMessages, messages + " messages in " + elapsedMillis + " ms");
+            assertPrice("40.00", client.updatesOf(symbol).get(client.updatesOf(symbol).size() - 1));
+        }
+    }
+
+    @Test
     void shouldNumberPricesMessagesOneByOnePerConnection() {
         String first = Fixtures.uniqueSymbol();
         String second = Fixtures.uniqueSymbol();

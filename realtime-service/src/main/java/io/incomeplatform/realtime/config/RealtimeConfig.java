@@ -17,6 +17,13 @@ public interface RealtimeConfig {
     @WithDefault("1000ms")
     Duration batchWindow();
 
+    /**
+     * The connections are split into this many groups, flushed at evenly spaced moments of each
+     * window, so a replica's sends are spread over the window instead of all leaving at once.
+     */
+    @WithDefault("10")
+    int batchPhases();
+
     /** Symbols a connection may watch through {@code subscribe} (its holdings come on top). */
     @WithDefault("200")
     int maxSubscriptionsPerConnection();

@@ -33,6 +33,7 @@ public final class ClientSession {
     private final HttpConnection tcpConnection;
     private final String userId;
     private final Context context;
+    private final int phase;
     private final int maxUnsentMessages;
     private final Duration closeTimeout;
     private final RealtimeMetrics metrics;
@@ -55,11 +56,12 @@ public final class ClientSession {
     private long expiryTimerId = -1;
 
     public ClientSession(WebSocketConnection connection, HttpConnection tcpConnection, String userId, Context context,
-                         int maxUnsentMessages, Duration closeTimeout, RealtimeMetrics metrics) {
+                         int phase, int maxUnsentMessages, Duration closeTimeout, RealtimeMetrics metrics) {
         this.connection = connection;
         this.tcpConnection = tcpConnection;
         this.userId = userId;
         this.context = context;
+        this.phase = phase;
         this.maxUnsentMessages = maxUnsentMessages;
         this.closeTimeout = closeTimeout;
         this.metrics = metrics;
@@ -71,6 +73,11 @@ public final class ClientSession {
 
     public String connectionId() {
         return connection.id();
+    }
+
+    /** The moment of the batch window at which this connection is flushed (see PriceFanout). */
+    int phase() {
+        return phase;
     }
 
     // ---- subscriptions: changed only through SubscriptionRegistry (under this session's lock),

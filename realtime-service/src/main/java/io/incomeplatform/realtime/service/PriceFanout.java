@@ -15,12 +15,16 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Turns the tick stream into batched {@code prices} messages. Ticks of the current window are
- * coalesced into one latest update per symbol; at the end of each window every updated symbol is
- * handed to the connections subscribed to it (through the symbol index, never by scanning all
- * connections) and each touched connection writes one message on its own event loop.
+ * Turns the tick stream into batched {@code prices} messages. Ticks are coalesced into one latest
+ * update per symbol for a fraction of the window (a phase); at the end of each phase every updated
+ * symbol is handed to the connections subscribed to it (through the symbol index, never by scanning
+ * all connections), where it waits, again coalesced, for the connection's own flush. Connections are
+ * spread over {@code realtime.batch-phases} groups and each group is flushed once per window at its
+ * phase, so every connection gets at most one message per window and the replica's sends are spread
+ * evenly over the window. Each message is built and written on the connection's own event loop.
  */
 @ApplicationScoped
 public class PriceFanout {
@@ -35,6 +39,10 @@ public class PriceFanout {
 
     private final Object windowLock = new Object();
     private Map<String, PriceUpdate> window = new HashMap<>();
+    /** Per phase, the connections with updates waiting; touched only by the phase timer. */
+    private final List<List<ClientSession>> due = new ArrayList<>();
+    private final AtomicInteger phaseAssignments = new AtomicInteger();
+    private int currentPhase;
     private long windowTimer = -1;
     private long stallTimer = -1;
 
@@ -48,7 +56,11 @@ public class PriceFanout {
     }
 
     void start(@Observes StartupEvent event) {
-        windowTimer = vertx.setPeriodic(config.batchWindow().toMillis(), ignored -> endWindow());
+        for (int phase = 0; phase < phases(); phase++) {
+            due.add(new ArrayList<>());
+        }
+        long phaseMillis = Math.max(1, config.batchWindow().toMillis() / phases());
+        windowTimer = vertx.setPeriodic(phaseMillis, ignored -> endPhase());
         long stallCheckMillis = Math.max(100, Math.min(1000, config.slowClientTimeout().toMillis() / 4));
         stallTimer = vertx.setPeriodic(stallCheckMillis, ignored -> disconnectStalledClients());
     }
@@ -56,6 +68,15 @@ public class PriceFanout {
     void stop(@Observes ShutdownEvent event) {
         vertx.cancelTimer(windowTimer);
         vertx.cancelTimer(stallTimer);
+    }
+
+    /** The flush group of a new connection: round robin. */
+    public int assignPhase() {
+        return Math.floorMod(phaseAssignments.getAndIncrement(), phases());
+    }
+
+    private int phases() {
+        return Math.max(1, config.batchPhases());
     }
 
     /** Called for every tick from Redis: only remembers it as the symbol's latest in this window. */
@@ -77,12 +98,9 @@ public class PriceFanout {
         }
         return marketState.latestPrices(symbols)
                 .invoke(updates -> {
-                    boolean schedule = false;
-                    for (PriceUpdate update : updates) {
-                        schedule |= session.stage(update);
-                    }
-                    if (schedule) {
-                        session.scheduleFlush();
+                    updates.forEach(session::stage);
+                    if (!updates.isEmpty()) {
+                        session.scheduleFlush(); // now, not at the connection's phase
                     }
                 })
                 .onFailure().invoke(e -> LOG.warnf("Latest prices unavailable for a new subscription: %s", e.toString()))
@@ -90,26 +108,30 @@ public class PriceFanout {
                 .replaceWithVoid();
     }
 
-    private void endWindow() {
-        Map<String, PriceUpdate> closing;
+    private void endPhase() {
+        Map<String, PriceUpdate> closing = null;
         synchronized (windowLock) {
-            if (window.isEmpty()) {
-                return;
+            if (!window.isEmpty()) {
+                closing = window;
+                window = new HashMap<>(Math.max(16, closing.size() * 2));
             }
-            closing = window;
-            window = new HashMap<>(Math.max(16, closing.size() * 2));
         }
-        List<ClientSession> touched = new ArrayList<>(registry.connectionCount());
-        for (PriceUpdate update : closing.values()) {
-            for (Subscription subscription : registry.subscribersOf(update.symbol())) {
-                if (subscription.session.stage(subscription, update)) {
-                    touched.add(subscription.session);
+        if (closing != null) {
+            for (PriceUpdate update : closing.values()) {
+                for (Subscription subscription : registry.subscribersOf(update.symbol())) {
+                    ClientSession session = subscription.session;
+                    if (session.stage(subscription, update)) {
+                        due.get(session.phase()).add(session);
+                    }
                 }
             }
         }
-        for (ClientSession session : touched) {
+        List<ClientSession> flushing = due.get(currentPhase);
+        currentPhase = (currentPhase + 1) % due.size();
+        for (ClientSession session : flushing) {
             session.scheduleFlush();
         }
+        flushing.clear();
     }
 
     private void disconnectStalledClients() {

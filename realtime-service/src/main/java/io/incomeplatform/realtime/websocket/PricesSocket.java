@@ -61,7 +61,8 @@ public class PricesSocket {
     public Uni<Void> onOpen(WebSocketConnection connection) {
         String userId = connection.userData().get(TokenUpgradeCheck.USER_ID);
         ClientSession session = new ClientSession(connection, connection.userData().get(TokenUpgradeCheck.TCP_CONNECTION),
-                userId, Vertx.currentContext(), config.maxUnsentMessagesPerConnection(), config.closeTimeout(), metrics);
+                userId, Vertx.currentContext(), fanout.assignPhase(), config.maxUnsentMessagesPerConnection(),
+                config.closeTimeout(), metrics);
         registry.register(session);
         closeAtExpiry(session, connection.userData().get(TokenUpgradeCheck.EXPIRES_AT));
         return marketState.holdings(userId)
