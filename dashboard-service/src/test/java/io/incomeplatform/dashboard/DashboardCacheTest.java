@@ -30,6 +30,11 @@ class DashboardCacheTest {
     static String newUserWithOneHolding(UUID user, String symbol) {
         String token = TestSupport.token(user);
         TestSupport.stock(symbol, "stock", "Technology", "10", LocalDate.of(2026, 11, 20), "0.4");
+        // A benchmark of its own: the shared SPY row may change under other engineers' tests.
+        String benchmark = TestSupport.uniqueSymbol();
+        TestSupport.stock(benchmark, "etf", "Index", "500", LocalDate.of(2026, 11, 20), null);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("benchmark", benchmark))
+                .put("/api/v1/profile").then().statusCode(200);
         String portfolio = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("name", "Main"))
                 .post("/api/v1/portfolios").then().statusCode(201).extract().path("id");
         given().auth().oauth2(token).contentType(ContentType.JSON)

@@ -83,10 +83,9 @@ public class DashboardService {
                     Dashboard dashboard = DashboardCalculator.compute(snapshot, portfolioId, Instant.now(), config.cache().ttl().toSeconds());
                     try {
                         String body = json.writeValueAsString(dashboard);
-                        // The ETag covers the cards and the as-of date, not lastUpdated: an unchanged rebuild keeps it.
-                        String etag = "W/\"" + sha256(json.writeValueAsString(new Dashboard(dashboard.performanceCommand(),
-                                dashboard.incomeIntelligence(), dashboard.lifestyleTracker(), dashboard.strategyOptimizer(),
-                                dashboard.quickActions(), null))) + "\"";
+                        // The ETag covers the cards, not the metadata (lastUpdated): an unchanged rebuild keeps it.
+                        // metadata is the last member of the JSON (Dashboard's @JsonPropertyOrder).
+                        String etag = "W/\"" + sha256(body.substring(0, body.lastIndexOf(",\"metadata\":"))) + "\"";
                         return new DashboardCache.Entry(etag, body, System.currentTimeMillis(), lookup.userGeneration(), lookup.globalGeneration());
                     } catch (JsonProcessingException e) {
                         throw new IllegalStateException(e);
