@@ -69,7 +69,7 @@ public class ChangeEventListener {
                     symbols.add(s.asText());
                 }
             }
-            scheduler.rawChanged(symbols, date(node, "from"), date(node, "to"));
+            scheduler.rawChanged(node.path("dataType").asText(null), symbols, date(node, "from"), date(node, "to"));
         } catch (Exception e) {
             LOG.warnf("Ignoring malformed %s message: %s", RAW_CHANGED, e.getMessage());
         }

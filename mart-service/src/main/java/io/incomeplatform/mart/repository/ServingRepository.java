@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -94,6 +95,16 @@ public class ServingRepository {
                     .execute(Tuple.of(json.toString()))
                     .chain(() -> cursor.hasMore() ? copyBatches(cursor, dst, mart, batchSize) : Uni.createFrom().voidItem());
         });
+    }
+
+    /**
+     * Marks the serving copies of marts that had nothing new as confirmed current now (synced_at is "the
+     * serving copy was last known equal to the mart"). Returns the confirmation time.
+     */
+    public Uni<OffsetDateTime> confirmCurrent(List<String> names) {
+        return serving.preparedQuery("UPDATE serving.mart_status SET synced_at = now() WHERE name = ANY($1) RETURNING synced_at")
+                .execute(Tuple.of(names.toArray(String[]::new)))
+                .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getOffsetDateTime("synced_at") : OffsetDateTime.now());
     }
 
     public record Status(String name, long rows, OffsetDateTime refreshedAt, OffsetDateTime syncedAt, LocalDate asOf) {

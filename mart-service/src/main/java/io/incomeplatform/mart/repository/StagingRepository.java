@@ -70,15 +70,25 @@ public class StagingRepository {
 
     // --- securities: small, always reloaded -----------------------------------------------------------
 
-    public Uni<Long> loadSecurities() {
-        return processing.withTransaction(conn -> conn.query("DELETE FROM staging.securities").execute()
-                .chain(() -> conn.query("""
-                        INSERT INTO staging.securities
-                            (symbol, name, exchange, asset_type, sector, industry, currency, market_cap, time_zone)
-                        SELECT upper(symbol), name, exchange, lower(asset_type), nullif(sector, ''), nullif(industry, ''),
-                               coalesce(currency, 'USD'), market_cap, coalesce(time_zone, 'America/New_York')
-                        FROM raw.securities""").execute())
-                .map(rs -> (long) rs.rowCount()));
+    private static final String CLEAN_SECURITIES = """
+            SELECT upper(symbol), name, exchange, lower(asset_type), nullif(sector, ''), nullif(industry, ''),
+                   coalesce(currency, 'USD'), market_cap, coalesce(time_zone, 'America/New_York')
+            FROM raw.securities""";
+
+    /** Reloads the (small) securities table, unless an incremental load finds it identical to raw. */
+    public Uni<Long> loadSecurities(LoadScope scope) {
+        return processing.withTransaction(conn -> {
+            Uni<Boolean> changed = scope instanceof LoadScope.Full ? Uni.createFrom().item(true)
+                    : conn.query("SELECT EXISTS (" + CLEAN_SECURITIES + " EXCEPT SELECT symbol, name, exchange, asset_type, sector, "
+                            + "industry, currency, market_cap, time_zone FROM staging.securities) OR EXISTS (SELECT symbol, name, "
+                            + "exchange, asset_type, sector, industry, currency, market_cap, time_zone FROM staging.securities EXCEPT "
+                            + CLEAN_SECURITIES + ") AS changed").execute().map(rs -> rs.iterator().next().getBoolean("changed"));
+            return changed.chain(yes -> !yes ? Uni.createFrom().item(0L)
+                    : conn.query("DELETE FROM staging.securities").execute()
+                    .chain(() -> conn.query("INSERT INTO staging.securities (symbol, name, exchange, asset_type, sector, industry, "
+                            + "currency, market_cap, time_zone) " + CLEAN_SECURITIES).execute())
+                    .map(rs -> (long) rs.rowCount()));
+        });
     }
 
     // --- daily prices ----------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ public class MartResource {
         }
         LoadScope scope = full ? new LoadScope.Full()
                 : new LoadScope.SinceWatermark(config.refresh().watermarkOverlap(), config.refresh().lookbackDays());
-        return refresh.refresh("api", Optional.ofNullable(mart), scope, null)
+        return refresh.refresh("api", MartCatalog.martsFor(Optional.ofNullable(mart)), scope, null)
                 .map(report -> report.marts().stream().map(m -> {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("name", m.name());

@@ -104,6 +104,26 @@ public final class MartCatalog {
         mart.after().forEach(dep -> collect(dep, into));
     }
 
+    /**
+     * The marts a change of the given raw data types can affect (with the marts they read), in refresh
+     * order; unknown or missing types mean every mart. The scheduled refresh catches up anything else
+     * (for example dividend statuses when a new trading day moves the as-of date).
+     */
+    public static List<Mart> martsForDataTypes(Set<String> dataTypes) {
+        Set<String> wanted = new LinkedHashSet<>();
+        for (String type : dataTypes) {
+            List<String> affected = switch (type == null ? "" : type) {
+                case "ticks", "bars" -> List.of("market_latest", "screener_results", "treemap");
+                case "dividends" -> List.of("screener_results", "dividend_calendar");
+                case "etf-holdings" -> List.of("etf_holdings");
+                case "short-positions" -> List.of("treemap");
+                default -> MARTS.stream().map(Mart::name).toList();
+            };
+            affected.forEach(name -> collect(name, wanted));
+        }
+        return MARTS.stream().filter(m -> wanted.contains(m.name())).toList();
+    }
+
     /** The intermediate views the given marts need (with those the marts they read need), in dependency order. */
     public static List<String> intermediatesFor(List<Mart> marts) {
         Set<String> needed = new LinkedHashSet<>();

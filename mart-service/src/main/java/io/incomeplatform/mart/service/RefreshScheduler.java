@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -32,6 +32,7 @@ public class RefreshScheduler {
     private boolean pendingAllSymbols;
     private LocalDate pendingFrom;
     private LocalDate pendingTo;
+    private final Set<String> pendingDataTypes = new TreeSet<>();
 
     public RefreshScheduler(RefreshService refresh, PortfolioMartService portfolios, MartConfig config) {
         this.refresh = refresh;
@@ -42,7 +43,7 @@ public class RefreshScheduler {
     @Scheduled(identity = "mart-refresh", every = "${mart.refresh.every:5m}", delayed = "${mart.refresh.initial-delay:10s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduledRefresh() {
-        return refresh.refresh("schedule", Optional.empty(),
+        return refresh.refresh("schedule", MartCatalog.MARTS,
                         new LoadScope.SinceWatermark(config.refresh().watermarkOverlap(), config.refresh().lookbackDays()), null)
                 .replaceWithVoid()
                 .onFailure(RefreshRunningException.class).invoke(() -> LOG.debug("Scheduled refresh skipped: one is running"))
@@ -55,7 +56,8 @@ public class RefreshScheduler {
     }
 
     /** Records a "raw changed" event; {@link #drainEvents()} turns what accumulated into one refresh. */
-    public synchronized void rawChanged(List<String> symbols, LocalDate from, LocalDate to) {
+    public synchronized void rawChanged(String dataType, List<String> symbols, LocalDate from, LocalDate to) {
+        pendingDataTypes.add(dataType == null ? "" : dataType);
         if (symbols == null || symbols.isEmpty()) {
             pendingAllSymbols = true;
         } else {
@@ -79,19 +81,23 @@ public class RefreshScheduler {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> drainEvents() {
         LoadScope.Targeted scope;
+        Set<String> dataTypes;
         synchronized (this) {
             if (!hasPendingEvents() || refresh.isRunning()) {
                 return Uni.createFrom().voidItem();
             }
             scope = new LoadScope.Targeted(pendingAllSymbols ? null : new ArrayList<>(pendingSymbols), pendingFrom, pendingTo);
+            dataTypes = new TreeSet<>(pendingDataTypes);
+            pendingDataTypes.clear();
             pendingSymbols = null;
             pendingAllSymbols = false;
             pendingFrom = null;
             pendingTo = null;
         }
-        return refresh.refresh("event", Optional.empty(), scope, scope.symbols())
+        return refresh.refresh("event", MartCatalog.martsForDataTypes(dataTypes), scope, scope.symbols())
                 .replaceWithVoid()
-                .onFailure(RefreshRunningException.class).invoke(() -> rawChanged(scope.symbols(), scope.from(), scope.to()))
+                .onFailure(RefreshRunningException.class).invoke(() -> dataTypes.forEach(type ->
+                        rawChanged(type, scope.symbols(), scope.from(), scope.to())))
                 .onFailure().invoke(e -> {
                     if (!(e instanceof RefreshRunningException)) {
                         LOG.errorf(e, "Event-driven refresh failed");

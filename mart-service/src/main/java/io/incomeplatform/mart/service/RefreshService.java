@@ -61,6 +61,8 @@ public class RefreshService {
     private final MartsRefreshedPublisher publisher;
     private final MartMetrics metrics;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** Set after this process completed one run, so later scheduled runs may skip when nothing changed. */
+    private final AtomicBoolean completedOnce = new AtomicBoolean();
 
     public RefreshService(MartConfig config, StagingRepository staging, MartRepository marts, ServingRepository serving,
                           MartsRefreshedPublisher publisher, MartMetrics metrics) {
@@ -81,8 +83,7 @@ public class RefreshService {
      *
      * @param affectedSymbols the symbols the triggering change touched, for the notice (null = unknown)
      */
-    public Uni<RunReport> refresh(String trigger, Optional<String> martName, LoadScope scope, List<String> affectedSymbols) {
-        List<MartCatalog.Mart> targets = MartCatalog.martsFor(martName);
+    public Uni<RunReport> refresh(String trigger, List<MartCatalog.Mart> targets, LoadScope scope, List<String> affectedSymbols) {
         return withLock(() -> run(UUID.randomUUID(), trigger, targets, scope, affectedSymbols));
     }
 
@@ -132,14 +133,33 @@ public class RefreshService {
         List<String> intermediates = MartCatalog.intermediatesFor(targets);
 
         Uni<Void> stagingLoads = staging.writeSettings(config.benchmark(), priorities)
-                .chain(() -> step(runId, trigger, "staging.securities", staging::loadSecurities).invoke(layers::add))
+                .chain(() -> step(runId, trigger, "staging.securities", () -> staging.loadSecurities(scope)).invoke(layers::add))
                 .chain(() -> step(runId, trigger, "staging.daily_prices", () -> staging.loadDailyPrices(scope)).invoke(layers::add))
                 .chain(() -> step(runId, trigger, "staging.dividends", () -> staging.loadDividends(scope)).invoke(layers::add))
                 .chain(() -> step(runId, trigger, "staging.short_positions", () -> staging.loadShortPositions(scope)).invoke(layers::add))
                 .chain(() -> step(runId, trigger, "staging.etf_holdings", () -> staging.loadEtfHoldings(scope)).invoke(layers::add))
                 .replaceWithVoid();
 
+        // A scheduled run whose staging loads changed nothing has nothing new to build: the serving copy
+        // is confirmed current instead (cheap), so a quiet market costs a few small queries per run.
+        boolean mayConfirm = "schedule".equals(trigger) && !(scope instanceof LoadScope.Full) && completedOnce.get();
         return stagingLoads
+                .chain(() -> mayConfirm && layers.stream().allMatch(step -> step.rows() == 0)
+                        ? confirmUnchanged(runId, trigger, layers)
+                        : build(runId, trigger, targets, intermediates, layers, affectedSymbols))
+                .invoke(() -> completedOnce.set(true));
+    }
+
+    private Uni<RunReport> confirmUnchanged(UUID runId, String trigger, List<StepResult> layers) {
+        return serving.confirmCurrent(MartCatalog.MARTS.stream().map(MartCatalog.Mart::name).toList())
+                .invoke(confirmedAt -> MartCatalog.MARTS.forEach(m -> metrics.knownSync(m.name(), confirmedAt.toInstant())))
+                .chain(() -> marts.asOf())
+                .map(asOf -> new RunReport(runId, trigger, asOf, layers, List.of()));
+    }
+
+    private Uni<RunReport> build(UUID runId, String trigger, List<MartCatalog.Mart> targets, List<String> intermediates,
+                                 List<StepResult> layers, List<String> affectedSymbols) {
+        return Uni.createFrom().voidItem()
                 .chain(() -> sequentially(intermediates, view -> step(runId, trigger, "intermediate." + view,
                         () -> marts.refreshIntermediate(view).chain(() -> marts.countRows("intermediate." + view))))
                         .invoke(layers::addAll))
