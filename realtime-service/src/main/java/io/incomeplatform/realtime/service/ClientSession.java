@@ -7,8 +7,8 @@ import io.vertx.core.Context;
 import io.vertx.core.http.HttpConnection;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

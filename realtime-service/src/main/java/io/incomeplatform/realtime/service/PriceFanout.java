@@ -79,7 +79,7 @@ public class PriceFanout {
         return Math.max(1, config.batchPhases());
     }
 
-    /** Called for every tick from Redis: only remembers it as the symbol's latest in this window. */
+    /** Called for every tick from Redis: only remembers it as the symbol's latest of the current phase. */
     public void accept(List<PriceUpdate> updates) {
         synchronized (windowLock) {
             for (PriceUpdate update : updates) {
