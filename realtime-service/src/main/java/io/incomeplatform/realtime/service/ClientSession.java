@@ -44,7 +44,8 @@ public final class ClientSession {
 
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     /** Subscriptions with an update for the next message, in arrival order; each appears once. */
-    private final ArrayList<Subscription> queued = new ArrayList<>();
+    private Subscription queueHead;
+    private Subscription queueTail;
     private int watchedCount;
     private boolean flushScheduled;
     private boolean closed;
@@ -163,7 +164,7 @@ public final class ClientSession {
     /** Marks the session closed and returns every subscription it had. */
     synchronized List<Subscription> markClosed() {
         closed = true;
-        queued.clear();
+        queueHead = queueTail = null;
         List<Subscription> all = new ArrayList<>(subscriptions.values());
         all.forEach(subscription -> subscription.active = false);
         subscriptions.clear();
@@ -187,7 +188,12 @@ public final class ClientSession {
         }
         if (!subscription.queued) {
             subscription.queued = true;
-            queued.add(subscription);
+            if (queueTail == null) {
+                queueHead = subscription;
+            } else {
+                queueTail.nextQueued = subscription;
+            }
+            queueTail = subscription;
         }
         if (flushScheduled) {
             return false;
@@ -213,17 +219,20 @@ public final class ClientSession {
         long oldestTick = Long.MAX_VALUE;
         synchronized (this) {
             flushScheduled = false;
-            if (closed || queued.isEmpty() || unsentMessages >= maxUnsentMessages) {
+            if (closed || queueHead == null || unsentMessages >= maxUnsentMessages) {
                 // A full socket: keep coalescing; the write completion (or the stall check) takes over.
                 return;
             }
             StringBuilder json = MESSAGE_BUILDER.get();
             json.setLength(0);
             json.append("{\"type\":\"prices\",\"seq\":").append(seq + 1).append(",\"updates\":[");
-            for (Subscription subscription : queued) {
+            for (Subscription subscription = queueHead; subscription != null; ) {
+                Subscription next = subscription.nextQueued;
                 PriceUpdate update = subscription.pending;
                 subscription.queued = false;
                 subscription.pending = null;
+                subscription.nextQueued = null;
+                subscription = next;
                 if (update == null) {
                     continue; // unsubscribed since it was staged
                 }
@@ -233,7 +242,7 @@ public final class ClientSession {
                 json.append(update.json());
                 oldestTick = Math.min(oldestTick, update.tsEpochMillis());
             }
-            queued.clear();
+            queueHead = queueTail = null;
             if (updates == 0) {
                 return;
             }
@@ -256,7 +265,7 @@ public final class ClientSession {
         synchronized (this) {
             unsentMessages--;
             stalledSinceNanos = unsentMessages > 0 ? System.nanoTime() : 0;
-            flushAgain = !closed && !queued.isEmpty() && !flushScheduled;
+            flushAgain = !closed && queueHead != null && !flushScheduled;
             if (flushAgain) {
                 flushScheduled = true;
             }

@@ -17,6 +17,8 @@ final class Subscription {
     PriceUpdate pending;
     /** Whether it is in the session's queue for the next message. */
     boolean queued;
+    /** The next one in that queue (an intrusive list: queueing allocates nothing). */
+    Subscription nextQueued;
 
     Subscription(ClientSession session, String symbol) {
         this.session = session;
