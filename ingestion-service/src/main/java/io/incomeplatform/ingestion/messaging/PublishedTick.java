@@ -5,7 +5,6 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * A tick as the realtime service receives it ({@code income:ticks}, {@code income:prices:latest}).
@@ -13,10 +12,6 @@ import java.time.format.DateTimeFormatter;
  */
 public record PublishedTick(String symbol, BigDecimal price, BigDecimal previousClose, Long volume, Instant ts,
                             String source) {
-
-    /** Fixed width (always milliseconds), so timestamps compare as strings in the Redis script. */
-    static final DateTimeFormatter TS_FORMAT =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     public BigDecimal change() {
         return previousClose == null ? null : price.subtract(previousClose);
@@ -29,8 +24,31 @@ public record PublishedTick(String symbol, BigDecimal price, BigDecimal previous
                         .stripTrailingZeros();
     }
 
+    /**
+     * ts as {@code uuuu-MM-dd'T'HH:mm:ss.SSS'Z'}: fixed width (always milliseconds), so timestamps compare as
+     * strings in the Redis script. Written by hand: it runs for every published tick.
+     */
     public String tsText() {
-        return TS_FORMAT.format(ts);
+        long millis = ts.toEpochMilli();
+        long seconds = Math.floorDiv(millis, 1000);
+        int milli = (int) Math.floorMod(millis, 1000);
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+        StringBuilder out = new StringBuilder(24);
+        pad(out, t.getYear(), 4).append('-');
+        pad(out, t.getMonthValue(), 2).append('-');
+        pad(out, t.getDayOfMonth(), 2).append('T');
+        pad(out, t.getHour(), 2).append(':');
+        pad(out, t.getMinute(), 2).append(':');
+        pad(out, t.getSecond(), 2).append('.');
+        return pad(out, milli, 3).append('Z').toString();
+    }
+
+    private static StringBuilder pad(StringBuilder out, int value, int width) {
+        String digits = Integer.toString(value);
+        for (int i = digits.length(); i < width; i++) {
+            out.append('0');
+        }
+        return out.append(digits);
     }
 
     /** The JSON object, written by hand: this runs for every published tick. */

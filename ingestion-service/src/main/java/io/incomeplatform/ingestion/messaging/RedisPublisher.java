@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -54,6 +57,7 @@ public class RedisPublisher {
             return updated""";
 
     private final ReactiveRedisDataSource redis;
+    private final Redis client;
     private final ObjectMapper mapper;
     private final int ticksPerMessage;
     private final Counter published;
@@ -64,9 +68,10 @@ public class RedisPublisher {
     public record Failure(Instant at, String message) {
     }
 
-    public RedisPublisher(ReactiveRedisDataSource redis, ObjectMapper mapper, IngestionConfig config,
+    public RedisPublisher(ReactiveRedisDataSource redis, Redis client, ObjectMapper mapper, IngestionConfig config,
                           MeterRegistry registry) {
         this.redis = redis;
+        this.client = client;
         this.mapper = mapper;
         this.ticksPerMessage = config.publish().ticksPerMessage();
         this.published = Counter.builder("ingestion.published.ticks")
@@ -80,7 +85,8 @@ public class RedisPublisher {
         if (ticks.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Uni<Void>> steps = new ArrayList<>();
+        // One pipelined batch on one connection: the messages, then the latest-price update.
+        List<Request> requests = new ArrayList<>();
         for (int from = 0; from < ticks.size(); from += ticksPerMessage) {
             List<PublishedTick> chunk = ticks.subList(from, Math.min(ticks.size(), from + ticksPerMessage));
             StringBuilder message = new StringBuilder(64 + chunk.size() * 180).append("{\"ticks\":[");
@@ -91,10 +97,10 @@ public class RedisPublisher {
                 chunk.get(i).appendJson(message);
             }
             message.append("]}");
-            steps.add(redis.pubsub(String.class).publish(TICKS_CHANNEL, message.toString()));
+            requests.add(Request.cmd(Command.PUBLISH).arg(TICKS_CHANNEL).arg(message.toString()));
         }
-        steps.add(updateLatest(ticks));
-        return Uni.join().all(steps).andFailFast().replaceWithVoid()
+        requests.add(updateLatest(ticks));
+        return client.batch(requests).replaceWithVoid()
                 .invoke(() -> {
                     published.increment(ticks.size());
                     lastFailure.set(null);
@@ -102,21 +108,16 @@ public class RedisPublisher {
                 .onFailure().invoke(this::recordFailure);
     }
 
-    private Uni<Void> updateLatest(List<PublishedTick> ticks) {
+    private static Request updateLatest(List<PublishedTick> ticks) {
         Map<String, PublishedTick> newest = new HashMap<>();
         for (PublishedTick tick : ticks) {
             newest.merge(tick.symbol(), tick, (a, b) -> b.ts().isAfter(a.ts()) ? b : a);
         }
-        List<String> args = new ArrayList<>(4 + newest.size() * 3);
-        args.add(SET_IF_NEWER);
-        args.add("1");
-        args.add(LATEST_PRICES_KEY);
+        Request eval = Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(LATEST_PRICES_KEY);
         for (PublishedTick tick : newest.values()) {
-            args.add(tick.symbol());
-            args.add(tick.tsText());
-            args.add(tick.toJson());
+            eval.arg(tick.symbol()).arg(tick.tsText()).arg(tick.toJson());
         }
-        return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid();
+        return eval;
     }
 
     /** Tells the mart service which symbols and dates of a data type changed. */

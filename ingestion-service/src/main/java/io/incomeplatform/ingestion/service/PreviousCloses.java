@@ -43,7 +43,8 @@ public class PreviousCloses {
     }
 
     public LocalDate exchangeDate(java.time.Instant ts) {
-        return ts.atZone(zone).toLocalDate();
+        long local = ts.getEpochSecond() + zone.getRules().getOffset(ts).getTotalSeconds();
+        return LocalDate.ofEpochDay(Math.floorDiv(local, 86_400));
     }
 
     /** Previous close per (symbol, exchange date) of the given ticks; a missing entry means none is known. */

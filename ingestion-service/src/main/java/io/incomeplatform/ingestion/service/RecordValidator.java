@@ -310,10 +310,67 @@ public class RecordValidator {
         }
     }
 
+    /**
+     * The common UTC form {@code 2026-11-20T15:30:00[.fraction]Z} read without the general parser (a tick
+     * batch has thousands); null for anything else, which then goes through {@link OffsetDateTime#parse}.
+     */
+    static Instant parseUtc(String s) {
+        int n = s.length();
+        if (n < 20 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 7);
+        int day = digits(s, 8, 10);
+        int hour = digits(s, 11, 13);
+        int minute = digits(s, 14, 16);
+        int second = digits(s, 17, 19);
+        int nanos = 0;
+        if (n > 20) {
+            if (s.charAt(19) != '.' || n - 21 > 9 || n == 21) {
+                return null;
+            }
+            int fraction = digits(s, 20, n - 1);
+            if (fraction < 0) {
+                return null;
+            }
+            nanos = fraction * POWERS_OF_TEN[9 - (n - 21)];
+        } else if (n != 20) {
+            return null;
+        }
+        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return null;
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,
+            100_000_000, 1_000_000_000};
+
+    /** The decimal number in s[from, to), or -1 if a character is not a digit. */
+    private static int digits(String s, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
     private static Instant instant(InputRecord r, String field) throws InvalidRecordException {
         String text = r.text(field);
         if (text == null) {
             throw new InvalidRecordException(field + " is required");
+        }
+        Instant utc = parseUtc(text);
+        if (utc != null) {
+            return utc;
         }
         try {
             return OffsetDateTime.parse(text).toInstant();
