@@ -113,8 +113,11 @@ class EndToEndIT {
                 "symbol", symbol, "exDate", days.get(1).toString(), "payDate", days.get(3).toString(),
                 "amount", 0.5, "type", "regular", "source", "e2e")), 200);
 
-        post(Service.MART, "/api/v1/marts/refresh", operator, null, 200);
-        post(Service.MART, "/api/v1/marts/sync", operator, null, 200);
+        // Ingestion's raw-changed events start refreshes of their own; ours waits its turn (409 meanwhile).
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                postStatus(Service.MART, "/api/v1/marts/refresh", operator) == 200);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                postStatus(Service.MART, "/api/v1/marts/sync", operator) == 200);
 
         UUID userId = UUID.randomUUID();
         String user = Tokens.user(userId);
@@ -215,6 +218,14 @@ class EndToEndIT {
             request.header("Authorization", "Bearer " + token);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int postStatus(Service service, String path, String token) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(platform.uri(service, path)).timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertTrue(response.statusCode() == 200 || response.statusCode() == 409, path + ": " + response.body());
+        return response.statusCode();
     }
 
     private static JsonNode post(Service service, String path, String token, Object body, int expectedStatus)
