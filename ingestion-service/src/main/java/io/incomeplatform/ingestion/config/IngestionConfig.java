@@ -85,8 +85,8 @@ public interface IngestionConfig {
         @WithDefault("PT20M")
         Duration barsDelayAfterClose();
 
-        /** How far back a catch-up may reach when no sync state exists yet. */
-        @WithDefault("P10D")
+        /** How much history the first end-of-day run fetches when no sync state exists yet (5 years: the marts' longest period). */
+        @WithDefault("P1830D")
         Duration initialLookback();
 
         /** Load the bundled sample universe into raw.securities at start (if the table lacks those symbols). */
@@ -170,7 +170,8 @@ public interface IngestionConfig {
         @WithDefault("20261120")
         long seed();
 
-        @WithDefault("60")
+        /** It costs nothing to ask: the quota only exists so the simulated feed is routed like the others. */
+        @WithDefault("100000")
         int requestsPerMinute();
     }
 
