@@ -27,6 +27,17 @@ public class RedisFixtures {
         redis.pubsub(String.class).publish(channel, message);
     }
 
+    /** Publishes all messages in one MULTI/EXEC: Redis delivers them to subscribers back to back. */
+    public void publishAtOnce(String channel, List<String> messages) {
+        redis.withConnection(connection -> {
+            connection.execute("MULTI");
+            for (String message : messages) {
+                connection.execute("PUBLISH", channel, message);
+            }
+            connection.execute("EXEC");
+        });
+    }
+
     public void holdings(String userId, String... symbols) {
         String key = "income:holdings:" + userId;
         holdingsKeys.add(key);
