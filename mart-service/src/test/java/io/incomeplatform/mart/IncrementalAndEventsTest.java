@@ -2,7 +2,6 @@ package io.incomeplatform.mart;
 
 import io.incomeplatform.mart.support.Db;
 import io.incomeplatform.mart.support.Refresh;
-import io.incomeplatform.mart.support.Tokens;
 import io.incomeplatform.mart.support.UpstreamMigrations;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -3,7 +3,6 @@ package io.incomeplatform.mart;
 import io.incomeplatform.mart.support.Db;
 import io.incomeplatform.mart.support.MarketFixture;
 import io.incomeplatform.mart.support.Refresh;
-import io.incomeplatform.mart.support.Tokens;
 import io.incomeplatform.mart.support.UpstreamMigrations;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -15,7 +14,6 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -206,7 +204,7 @@ class MarketMartsTest {
     @Test
     void shouldRankTreemapPerIndustryWithNullsLast() {
         List<Map<String, Object>> software = Db.query(Db.SERVING, "SELECT * FROM serving.treemap "
-                + "WHERE period = '3m' AND metric = 'price' AND industry = 'Software' ORDER BY rank_current");
+                + "WHERE period = '3m' AND metric = 'price' AND industry = 'MT Fixture Software' ORDER BY rank_current");
         assertEquals(List.of("MTG", "MTA", "MTB"), software.stream().map(r -> r.get("symbol")).toList());
         Map<String, Object> mta = software.get(1);
         assertDecimal("101", mta.get("current_value"), "current");
@@ -214,7 +212,7 @@ class MarketMartsTest {
         assertDecimal("0.122222222222222222", mta.get("change"), "change");
         // By change: MTB 20/10-1 = 1.0, MTA 0.12, MTG null (no close on or before the start) last.
         assertEquals(List.of("MTB", "MTA", "MTG"), Db.query(Db.SERVING, "SELECT symbol FROM serving.treemap "
-                        + "WHERE period = '3m' AND metric = 'price' AND industry = 'Software' ORDER BY rank_change")
+                        + "WHERE period = '3m' AND metric = 'price' AND industry = 'MT Fixture Software' ORDER BY rank_change")
                 .stream().map(r -> r.get("symbol")).toList());
         assertTrue(Db.query(Db.SERVING, "SELECT 1 FROM serving.treemap WHERE period = '1m'").isEmpty(), "no 1m treemap");
 

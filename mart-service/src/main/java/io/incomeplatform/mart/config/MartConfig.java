@@ -43,13 +43,21 @@ public interface MartConfig {
         @WithDefault("1s")
         String eventDrainEvery();
 
-        /** Incremental loads re-read raw rows fetched this long before the last watermark (late commits). */
+        /** Incremental loads start this long before the previous load began: rows committed late are not missed. */
         @WithDefault("5m")
         Duration watermarkOverlap();
 
         /** Incremental loads of bars and ticks only look at dates this many days before the watermark. */
         @WithDefault("7")
         int lookbackDays();
+
+        /** work_mem for the refresh's own transactions (staging loads, view refreshes): sorts stay in memory. */
+        @WithDefault("64MB")
+        String workMem();
+
+        /** Users whose portfolio marts are recomputed at the same time by the all-users refresh. */
+        @WithDefault("2")
+        int portfolioConcurrency();
 
         /** Longest a user's portfolio marts recomputation may take before it counts as failed. */
         @WithDefault("10s")

@@ -51,13 +51,23 @@ public class MartRepository {
     }
 
     /** Relation names come from {@link MartCatalog} only, never from a request. */
-    public Uni<Void> refreshIntermediate(String view) {
-        return processing.query("REFRESH MATERIALIZED VIEW CONCURRENTLY intermediate." + view).execute().replaceWithVoid();
+    public Uni<Void> refreshIntermediate(String view, String workMem) {
+        return refreshConcurrently("intermediate." + view, workMem);
     }
 
-    public Uni<Long> refreshMart(MartCatalog.Mart mart) {
-        return processing.query("REFRESH MATERIALIZED VIEW CONCURRENTLY " + mart.relation()).execute()
-                .chain(() -> countRows(mart.relation()));
+    public Uni<Long> refreshMart(MartCatalog.Mart mart, String workMem) {
+        return refreshConcurrently(mart.relation(), workMem).chain(() -> countRows(mart.relation()));
+    }
+
+    /**
+     * REFRESH ... CONCURRENTLY builds the new rows and diffs them against the old ones with sorts and
+     * joins: a transaction-local work_mem keeps those in memory instead of spilling to disk.
+     */
+    private Uni<Void> refreshConcurrently(String relation, String workMem) {
+        return processing.withTransaction(conn -> conn.preparedQuery("SELECT set_config('work_mem', $1, true)")
+                .execute(Tuple.of(workMem))
+                .chain(() -> conn.query("REFRESH MATERIALIZED VIEW CONCURRENTLY " + relation).execute())
+                .replaceWithVoid());
     }
 
     public Uni<Long> countRows(String relation) {

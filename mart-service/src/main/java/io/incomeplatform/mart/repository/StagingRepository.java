@@ -1,5 +1,6 @@
 package io.incomeplatform.mart.repository;
 
+import io.incomeplatform.mart.config.MartConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -29,9 +30,19 @@ public class StagingRepository {
     public static final String ETF_HOLDINGS = "etf-holdings";
 
     private final Pool processing;
+    private final String workMem;
+    private final Duration overlap;
 
-    public StagingRepository(Pool processing) {
+    public StagingRepository(Pool processing, MartConfig config) {
         this.processing = processing;
+        this.workMem = config.refresh().workMem();
+        this.overlap = config.refresh().watermarkOverlap();
+    }
+
+    /** A transaction with a larger work_mem: the full loads sort millions of rows (DISTINCT ON, GROUP BY). */
+    private <T> Uni<T> inTransaction(java.util.function.Function<SqlConnection, Uni<T>> work) {
+        return processing.withTransaction(conn -> conn.preparedQuery("SELECT set_config('work_mem', $1, true)")
+                .execute(Tuple.of(workMem)).chain(() -> work.apply(conn)));
     }
 
     /** What a load covers. */
@@ -40,8 +51,8 @@ public class StagingRepository {
         record Full() implements LoadScope {
         }
 
-        /** Raw rows fetched after the stored watermark (minus an overlap for late commits). */
-        record SinceWatermark(Duration overlap, int lookbackDays) implements LoadScope {
+        /** Raw rows fetched after the stored watermark (a previous load's start minus the overlap). */
+        record SinceWatermark(int lookbackDays) implements LoadScope {
         }
 
         /** The named symbols (null = every symbol) between two dates, as an ingestion event reports them. */
@@ -142,7 +153,7 @@ public class StagingRepository {
                      AND t.ts < ((c.date + 1)::timestamp AT TIME ZONE coalesce(s.time_zone, 'America/New_York'))"""));
 
     public Uni<Long> loadDailyPrices(LoadScope scope) {
-        return processing.withTransaction(conn -> switch (scope) {
+        return inTransaction(conn -> switch (scope) {
             case LoadScope.Full full -> fullDaily(conn);
             case LoadScope.SinceWatermark since -> watermark(conn, PRICES)
                     .chain(wm -> wm == null ? fullDaily(conn) : dailySince(conn, wm, since));
@@ -162,12 +173,12 @@ public class StagingRepository {
         return conn.preparedQuery("""
                         CREATE TEMP TABLE changed_raw ON COMMIT DROP AS
                         SELECT b.symbol, b.date, b.fetched_at FROM raw.price_bars b
-                        WHERE b.date >= ($1::timestamptz - make_interval(days => $3))::date AND b.fetched_at > $1::timestamptz - make_interval(secs => $2)
+                        WHERE b.date >= ($1::timestamptz - make_interval(days => $2))::date AND b.fetched_at > $1::timestamptz
                         UNION ALL
                         SELECT t.symbol, (t.ts AT TIME ZONE coalesce(s.time_zone, 'America/New_York'))::date, t.fetched_at
                         FROM raw.price_ticks t LEFT JOIN staging.securities s ON s.symbol = t.symbol
-                        WHERE t.ts >= $1::timestamptz - make_interval(days => $3) AND t.fetched_at > $1::timestamptz - make_interval(secs => $2)""")
-                .execute(Tuple.of(watermark, (double) since.overlap().toSeconds(), since.lookbackDays()))
+                        WHERE t.ts >= $1::timestamptz - make_interval(days => $2) AND t.fetched_at > $1::timestamptz""")
+                .execute(Tuple.of(watermark, since.lookbackDays()))
                 .chain(() -> conn.query("CREATE TEMP TABLE changed_days ON COMMIT DROP AS SELECT DISTINCT symbol, date FROM changed_raw").execute())
                 .chain(() -> replaceChangedDays(conn))
                 .call(() -> advanceWatermark(conn, PRICES));
@@ -249,13 +260,13 @@ public class StagingRepository {
 
     /** ETF snapshots are replaced per ETF: a new snapshot replaces every holding of the old one. */
     public Uni<Long> loadEtfHoldings(LoadScope scope) {
-        return processing.withTransaction(conn -> switch (scope) {
+        return inTransaction(conn -> switch (scope) {
             case LoadScope.Full full -> loadScopeFull(conn);
             case LoadScope.SinceWatermark since -> watermark(conn, ETF_HOLDINGS).chain(wm -> wm == null
                     ? loadScopeFull(conn) : conn.preparedQuery("""
                             CREATE TEMP TABLE changed_raw ON COMMIT DROP AS
-                            SELECT etf_symbol AS symbol, fetched_at FROM raw.etf_holdings WHERE fetched_at > $1::timestamptz - make_interval(secs => $2)""")
-                    .execute(Tuple.of(wm, (double) since.overlap().toSeconds()))
+                            SELECT etf_symbol AS symbol, fetched_at FROM raw.etf_holdings WHERE fetched_at > $1::timestamptz""")
+                    .execute(Tuple.of(wm))
                     .chain(() -> replaceEtfs(conn, "SELECT DISTINCT symbol FROM changed_raw", Tuple.tuple()))
                     .call(() -> advanceWatermark(conn, ETF_HOLDINGS)));
             case LoadScope.Targeted t -> replaceEtfs(conn,
@@ -284,13 +295,13 @@ public class StagingRepository {
      */
     private Uni<Long> loadKeyed(LoadScope scope, String watermarkName, String rawTable, String rawKey,
                                 String stagingTable, String stagingKey, String fullInsert, String changedInsert) {
-        return processing.withTransaction(conn -> switch (scope) {
+        return inTransaction(conn -> switch (scope) {
             case LoadScope.Full full -> keyedFull(conn, watermarkName, stagingTable, fullInsert);
             case LoadScope.SinceWatermark since -> watermark(conn, watermarkName).chain(wm -> wm == null
                     ? keyedFull(conn, watermarkName, stagingTable, fullInsert) : conn.preparedQuery(
                             "CREATE TEMP TABLE changed_raw ON COMMIT DROP AS SELECT symbol, " + rawKey + " AS key, fetched_at FROM "
-                                    + rawTable + " WHERE fetched_at > $1::timestamptz - make_interval(secs => $2)")
-                    .execute(Tuple.of(wm, (double) since.overlap().toSeconds()))
+                                    + rawTable + " WHERE fetched_at > $1::timestamptz")
+                    .execute(Tuple.of(wm))
                     .chain(() -> conn.query("CREATE TEMP TABLE changed_keys ON COMMIT DROP AS SELECT DISTINCT symbol, key FROM changed_raw").execute())
                     .chain(() -> replaceKeys(conn, stagingTable, stagingKey, changedInsert))
                     .call(() -> advanceWatermark(conn, watermarkName)));
@@ -330,20 +341,23 @@ public class StagingRepository {
                 .map(rs -> rs.iterator().next().getOffsetDateTime("wm"));
     }
 
-    /** The newest fetched_at among the rows just loaded (changed_raw), if any were. */
+    /**
+     * The next load starts after this load's start minus the overlap: a row fetched before that is
+     * committed by now (ingestion transactions are shorter than the overlap), so each raw row is loaded
+     * at least once and at most twice.
+     */
     private Uni<Void> advanceWatermark(SqlConnection conn, String name) {
         return conn.preparedQuery("""
-                        INSERT INTO staging.load_watermarks (name, fetched_at)
-                        SELECT $1, max(fetched_at) FROM changed_raw HAVING max(fetched_at) IS NOT NULL
+                        INSERT INTO staging.load_watermarks (name, fetched_at) VALUES ($1, now() - make_interval(secs => $2))
                         ON CONFLICT (name) DO UPDATE SET fetched_at = greatest(staging.load_watermarks.fetched_at, excluded.fetched_at)""")
-                .execute(Tuple.of(name)).replaceWithVoid();
+                .execute(Tuple.of(name, (double) overlap.toSeconds())).replaceWithVoid();
     }
 
     private Uni<Void> setWatermarkToNow(SqlConnection conn, String name) {
         return conn.preparedQuery("""
-                        INSERT INTO staging.load_watermarks (name, fetched_at) VALUES ($1, now())
+                        INSERT INTO staging.load_watermarks (name, fetched_at) VALUES ($1, now() - make_interval(secs => $2))
                         ON CONFLICT (name) DO UPDATE SET fetched_at = excluded.fetched_at""")
-                .execute(Tuple.of(name)).replaceWithVoid();
+                .execute(Tuple.of(name, (double) overlap.toSeconds())).replaceWithVoid();
     }
 
     private static String[] symbolsArray(List<String> symbols) {

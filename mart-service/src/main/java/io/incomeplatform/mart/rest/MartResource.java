@@ -53,7 +53,7 @@ public class MartResource {
                     + MartCatalog.MARTS.stream().map(MartCatalog.Mart::name).toList());
         }
         LoadScope scope = full ? new LoadScope.Full()
-                : new LoadScope.SinceWatermark(config.refresh().watermarkOverlap(), config.refresh().lookbackDays());
+                : new LoadScope.SinceWatermark(config.refresh().lookbackDays());
         return refresh.refresh("api", MartCatalog.martsFor(Optional.ofNullable(mart)), scope, null)
                 .map(report -> report.marts().stream().map(m -> {
                     Map<String, Object> row = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package io.incomeplatform.mart.service;
 import io.incomeplatform.mart.config.MartConfig;
 import io.incomeplatform.mart.messaging.MartsRefreshedPublisher;
 import io.incomeplatform.mart.repository.PortfolioRepository;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -54,9 +55,12 @@ public class PortfolioMartService {
     /** Every user with transactions, one after the other; users without transactions lose their rows. */
     public Uni<Void> recomputeAll() {
         return repository.usersWithTransactions()
-                .chain(users -> RefreshService.sequentially(users, user -> recomputeUser(user)
-                        .onFailure().invoke(e -> LOG.errorf(e, "Portfolio marts of %s failed", user))
-                        .onFailure().recoverWithNull()))
+                .chain(users -> Multi.createFrom().iterable(users)
+                        .onItem().transformToUni(user -> recomputeUser(user)
+                                .onFailure().invoke(e -> LOG.errorf(e, "Portfolio marts of %s failed", user))
+                                .onFailure().recoverWithNull())
+                        .merge(config.refresh().portfolioConcurrency())
+                        .collect().last())
                 .chain(repository::deleteUsersWithoutTransactions)
                 .replaceWithVoid();
     }

@@ -44,7 +44,7 @@ public class RefreshScheduler {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduledRefresh() {
         return refresh.refresh("schedule", MartCatalog.MARTS,
-                        new LoadScope.SinceWatermark(config.refresh().watermarkOverlap(), config.refresh().lookbackDays()), null)
+                        new LoadScope.SinceWatermark(config.refresh().lookbackDays()), null)
                 .replaceWithVoid()
                 .onFailure(RefreshRunningException.class).invoke(() -> LOG.debug("Scheduled refresh skipped: one is running"))
                 .onFailure().invoke(e -> LOG.errorf(e, "Scheduled refresh failed"))

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -161,9 +160,9 @@ public class RefreshService {
                                  List<StepResult> layers, List<String> affectedSymbols) {
         return Uni.createFrom().voidItem()
                 .chain(() -> sequentially(intermediates, view -> step(runId, trigger, "intermediate." + view,
-                        () -> marts.refreshIntermediate(view).chain(() -> marts.countRows("intermediate." + view))))
+                        () -> marts.refreshIntermediate(view, config.refresh().workMem()).chain(() -> marts.countRows("intermediate." + view))))
                         .invoke(layers::addAll))
-                .chain(() -> sequentially(targets, mart -> step(runId, trigger, mart.name(), () -> marts.refreshMart(mart))))
+                .chain(() -> sequentially(targets, mart -> step(runId, trigger, mart.name(), () -> marts.refreshMart(mart, config.refresh().workMem()))))
                 .chain(refreshed -> Uni.combine().all().unis(marts.asOf(), serving.statuses()).asTuple()
                         .chain(t -> sequentially(targets, mart -> {
                             StepResult step = refreshed.stream().filter(s -> s.name().equals(mart.name())).findFirst().orElseThrow();

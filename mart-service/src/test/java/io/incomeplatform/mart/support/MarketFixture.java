@@ -22,9 +22,9 @@ public final class MarketFixture {
         Db.exec(p, """
                 INSERT INTO raw.securities (symbol, name, exchange, asset_type, sector, industry, currency, market_cap, tier, time_zone, source) VALUES
                 ('MTBM', 'Benchmark Fund', 'NYSE', 'etf', NULL, 'Index', 'USD', NULL, 2, 'America/New_York', 'api'),
-                ('MTA', 'Alpha Software', 'NASDAQ', 'stock', 'Technology', 'Software', 'USD', 1000000, 2, 'America/New_York', 'api'),
-                ('MTB', 'Beta Software', 'NASDAQ', 'stock', 'Technology', 'Software', 'USD', 500000, 2, 'America/New_York', 'api'),
-                ('MTG', 'Gamma Software', 'NASDAQ', 'stock', 'Technology', 'Software', 'USD', 700000, 2, 'America/New_York', 'api'),
+                ('MTA', 'Alpha Software', 'NASDAQ', 'stock', 'Technology', 'MT Fixture Software', 'USD', 1000000, 2, 'America/New_York', 'api'),
+                ('MTB', 'Beta Software', 'NASDAQ', 'stock', 'Technology', 'MT Fixture Software', 'USD', 500000, 2, 'America/New_York', 'api'),
+                ('MTG', 'Gamma Software', 'NASDAQ', 'stock', 'Technology', 'MT Fixture Software', 'USD', 700000, 2, 'America/New_York', 'api'),
                 ('MTC', 'Charlie Power', 'NYSE', 'stock', 'Utilities', 'Utilities', 'USD', 300000, 2, 'America/New_York', 'api'),
                 ('MTD', 'Delta Income', 'NYSE', 'stock', 'Utilities', 'Utilities', 'USD', NULL, 2, 'America/New_York', 'api'),
                 ('MTE', 'Echo Monthly', 'NYSE', 'reit', 'Real Estate', 'REIT', 'USD', NULL, 2, 'America/New_York', 'api'),
