@@ -56,8 +56,8 @@ class DashboardCardsTest {
         if (fee != null) {
             body.put("fee", new BigDecimal(fee));
         }
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
-                .post("/api/v1/portfolios/" + portfolio + "/transactions").then().statusCode(201);
+        TestSupport.retryingIfSymbolsWiped(() -> given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                .post("/api/v1/portfolios/" + portfolio + "/transactions")).then().statusCode(201);
     }
 
     @Test
@@ -99,122 +99,125 @@ class DashboardCardsTest {
         TestSupport.dividend(r, LocalDate.of(2026, 11, 28), LocalDate.of(2026, 12, 5), "0.1", "projected");    // 100 x 0.1 = 10
         TestSupport.dividend(r, LocalDate.of(2026, 12, 15), LocalDate.of(2026, 12, 28), "0.1", "projected");   // after as-of + 30 days
 
-        JsonPath d = dashboard(token, null);
+        // Retried only if a concurrent mart-service sync replaced the shared serving tables mid-test.
+        TestSupport.retryingIfMartsWereReplaced(() -> {
+            JsonPath d = dashboard(token, null);
 
-        // Performance: value = 160 x 25 + 100 x 20 + 200 x 10 = 4000 + 2000 + 2000 = 8000.
-        assertNumber("8000", d, "performanceCommand.portfolioValue");
-        assertEquals("2026-11-20", d.getString("performanceCommand.asOf"));
-        assertEquals(bench, d.getString("performanceCommand.portfolioVsSpy.benchmark"));
-        assertEquals("time-weighted", d.getString("performanceCommand.portfolioVsSpy.method"));
-        assertNumber("0.02", d, "performanceCommand.portfolioVsSpy.periods.1m.portfolio");
-        assertNumber("0.015", d, "performanceCommand.portfolioVsSpy.periods.1m.benchmark");
-        assertNumber("0.005", d, "performanceCommand.portfolioVsSpy.periods.1m.outperformance");   // 0.02 - 0.015
-        assertNumber("-0.04", d, "performanceCommand.portfolioVsSpy.periods.3m.outperformance");   // -0.01 - 0.03
-        assertNumber("0.12", d, "performanceCommand.portfolioVsSpy.periods.1y.portfolio");
-        assertNull(d.get("performanceCommand.portfolioVsSpy.periods.1y.benchmark"));
-        assertNull(d.get("performanceCommand.portfolioVsSpy.periods.1y.outperformance"));
-        assertNull(d.get("performanceCommand.portfolioVsSpy.periods.5y.portfolio"));
-        assertNumber("0.087", d, "performanceCommand.moneyWeightedReturn.annualized");
-        assertEquals("2025-01-02", d.getString("performanceCommand.moneyWeightedReturn.since"));
-        assertTrue(d.getString("performanceCommand.moneyWeightedReturn.method").startsWith("money-weighted"));
+            // Performance: value = 160 x 25 + 100 x 20 + 200 x 10 = 4000 + 2000 + 2000 = 8000.
+            assertNumber("8000", d, "performanceCommand.portfolioValue");
+            assertEquals("2026-11-20", d.getString("performanceCommand.asOf"));
+            assertEquals(bench, d.getString("performanceCommand.portfolioVsSpy.benchmark"));
+            assertEquals("time-weighted", d.getString("performanceCommand.portfolioVsSpy.method"));
+            assertNumber("0.02", d, "performanceCommand.portfolioVsSpy.periods.1m.portfolio");
+            assertNumber("0.015", d, "performanceCommand.portfolioVsSpy.periods.1m.benchmark");
+            assertNumber("0.005", d, "performanceCommand.portfolioVsSpy.periods.1m.outperformance");   // 0.02 - 0.015
+            assertNumber("-0.04", d, "performanceCommand.portfolioVsSpy.periods.3m.outperformance");   // -0.01 - 0.03
+            assertNumber("0.12", d, "performanceCommand.portfolioVsSpy.periods.1y.portfolio");
+            assertNull(d.get("performanceCommand.portfolioVsSpy.periods.1y.benchmark"));
+            assertNull(d.get("performanceCommand.portfolioVsSpy.periods.1y.outperformance"));
+            assertNull(d.get("performanceCommand.portfolioVsSpy.periods.5y.portfolio"));
+            assertNumber("0.087", d, "performanceCommand.moneyWeightedReturn.annualized");
+            assertEquals("2025-01-02", d.getString("performanceCommand.moneyWeightedReturn.since"));
+            assertTrue(d.getString("performanceCommand.moneyWeightedReturn.method").startsWith("money-weighted"));
 
-        assertEquals(List.of(a, n, r).stream().sorted().toList(), d.getList("performanceCommand.holdingsBreakdown.symbol"));
-        String ha = "performanceCommand.holdingsBreakdown.find { it.symbol == '" + a + "' }.";
-        String hr = "performanceCommand.holdingsBreakdown.find { it.symbol == '" + r + "' }.";
-        String hn = "performanceCommand.holdingsBreakdown.find { it.symbol == '" + n + "' }.";
-        assertNumber("160", d, ha + "shares");
-        assertNumber("25", d, ha + "price");
-        assertNumber("4000", d, ha + "value");
-        assertNumber("0.5", d, ha + "weight");                          // 4000 / 8000
-        assertNumber("3208", d, ha + "costBasis");
-        assertNumber("792", d, ha + "unrealizedGain");                  // 4000 - 3208
-        assertNumber("0.2468827930174563591022443890274314", d, ha + "unrealizedReturn"); // 4000 / 3208 - 1 = 0.24688279...
-        assertNumber("0.25", d, hr + "weight");
-        assertNumber("-500", d, hr + "unrealizedGain");                 // 2000 - 2500
-        assertNumber("-0.2", d, hr + "unrealizedReturn");               // 2000 / 2500 - 1
-        assertNumber("0.25", d, hn + "unrealizedReturn");               // 2000 / 1600 - 1
-        assertEquals("Unknown", d.getString(hn + "sector"));
+            assertEquals(List.of(a, n, r).stream().sorted().toList(), d.getList("performanceCommand.holdingsBreakdown.symbol"));
+            String ha = "performanceCommand.holdingsBreakdown.find { it.symbol == '" + a + "' }.";
+            String hr = "performanceCommand.holdingsBreakdown.find { it.symbol == '" + r + "' }.";
+            String hn = "performanceCommand.holdingsBreakdown.find { it.symbol == '" + n + "' }.";
+            assertNumber("160", d, ha + "shares");
+            assertNumber("25", d, ha + "price");
+            assertNumber("4000", d, ha + "value");
+            assertNumber("0.5", d, ha + "weight");                          // 4000 / 8000
+            assertNumber("3208", d, ha + "costBasis");
+            assertNumber("792", d, ha + "unrealizedGain");                  // 4000 - 3208
+            assertNumber("0.2468827930174563591022443890274314", d, ha + "unrealizedReturn"); // 4000 / 3208 - 1 = 0.24688279...
+            assertNumber("0.25", d, hr + "weight");
+            assertNumber("-500", d, hr + "unrealizedGain");                 // 2000 - 2500
+            assertNumber("-0.2", d, hr + "unrealizedReturn");               // 2000 / 2500 - 1
+            assertNumber("0.25", d, hn + "unrealizedReturn");               // 2000 / 1600 - 1
+            assertEquals("Unknown", d.getString(hn + "sector"));
 
-        // Income: A 160 x 1.5 = 240 a year, R 100 x 1.2 = 120, N nothing -> 360; monthly 30.
-        // Tax: A 240 / 12 x 0.15 = 3; R (reit) 120 / 12 x 0.24 = 2.4 -> 5.4. Net 30 - 5.4 = 24.6.
-        // Expenses 20 + 4 + 1000 = 1024; after expenses 24.6 - 1024 = -999.4; nothing to reinvest. Yield 360 / 8000.
-        String flow = "incomeIntelligence.monthlyFlow.";
-        assertNumber("360", d, flow + "forwardAnnualIncome");
-        assertNumber("30", d, flow + "grossMonthlyIncome");
-        assertNumber("5.4", d, flow + "taxOwedMonthly");
-        assertNumber("24.6", d, flow + "netMonthlyIncome");
-        assertNumber("1024", d, flow + "monthlyExpenses");
-        assertNumber("-999.4", d, flow + "afterExpensesMonthly");
-        assertNumber("0", d, flow + "reinvestmentAvailable");
-        assertNumber("0.045", d, flow + "portfolioYield");
-        // Tax suggestions, largest saving first: harvest R's loss 500 x 0.15 = 75; R's income in an IRA 120 x 0.24 = 28.8.
-        assertEquals(List.of("tax-loss-harvesting", "tax-advantaged-account"), d.getList("incomeIntelligence.taxOptimization.rule"));
-        assertEquals(List.of(r, r), d.getList("incomeIntelligence.taxOptimization.symbol"));
-        assertNumber("75", d, "incomeIntelligence.taxOptimization[0].estimatedAnnualSavings");
-        assertNumber("28.8", d, "incomeIntelligence.taxOptimization[1].estimatedAnnualSavings");
+            // Income: A 160 x 1.5 = 240 a year, R 100 x 1.2 = 120, N nothing -> 360; monthly 30.
+            // Tax: A 240 / 12 x 0.15 = 3; R (reit) 120 / 12 x 0.24 = 2.4 -> 5.4. Net 30 - 5.4 = 24.6.
+            // Expenses 20 + 4 + 1000 = 1024; after expenses 24.6 - 1024 = -999.4; nothing to reinvest. Yield 360 / 8000.
+            String flow = "incomeIntelligence.monthlyFlow.";
+            assertNumber("360", d, flow + "forwardAnnualIncome");
+            assertNumber("30", d, flow + "grossMonthlyIncome");
+            assertNumber("5.4", d, flow + "taxOwedMonthly");
+            assertNumber("24.6", d, flow + "netMonthlyIncome");
+            assertNumber("1024", d, flow + "monthlyExpenses");
+            assertNumber("-999.4", d, flow + "afterExpensesMonthly");
+            assertNumber("0", d, flow + "reinvestmentAvailable");
+            assertNumber("0.045", d, flow + "portfolioYield");
+            // Tax suggestions, largest saving first: harvest R's loss 500 x 0.15 = 75; R's income in an IRA 120 x 0.24 = 28.8.
+            assertEquals(List.of("tax-loss-harvesting", "tax-advantaged-account"), d.getList("incomeIntelligence.taxOptimization.rule"));
+            assertEquals(List.of(r, r), d.getList("incomeIntelligence.taxOptimization.symbol"));
+            assertNumber("75", d, "incomeIntelligence.taxOptimization[0].estimatedAnnualSavings");
+            assertNumber("28.8", d, "incomeIntelligence.taxOptimization[1].estimatedAnnualSavings");
 
-        // Lifestyle: coverage 24.6 / 1024 = 0.0240234375; FIRE number 12 x 1024 / 0.04 = 307200; progress 8000 / 307200.
-        assertNumber("0.0240234375", d, "lifestyleTracker.expenseCoverage.coverageRatio");
-        assertNumber("307200", d, "lifestyleTracker.fireProgress.fireNumber");
-        assertNumber("0.02604166666666666666666666666666667", d, "lifestyleTracker.fireProgress.progressRatio");
-        // Milestones: Internet 20 (24.6 >= 20), Phone 24 (24.6 >= 24) achieved; Rent 1024 not: 1024 - 24.6 = 999.4 more needed.
-        assertEquals(List.of("Internet", "Phone", "Rent"), d.getList("lifestyleTracker.fireProgress.milestones.category"));
-        assertEquals(List.of(true, true, false), d.getList("lifestyleTracker.fireProgress.milestones.achieved"));
-        assertNumber("24", d, "lifestyleTracker.fireProgress.milestones[1].cumulativeAmount");
-        assertNumber("1024", d, "lifestyleTracker.fireProgress.milestones[2].cumulativeAmount");
-        assertEquals("Rent", d.getString("lifestyleTracker.fireProgress.nextMilestone.category"));
-        assertNumber("999.4", d, "lifestyleTracker.fireProgress.nextMilestone.additionalMonthlyIncomeNeeded");
+            // Lifestyle: coverage 24.6 / 1024 = 0.0240234375; FIRE number 12 x 1024 / 0.04 = 307200; progress 8000 / 307200.
+            assertNumber("0.0240234375", d, "lifestyleTracker.expenseCoverage.coverageRatio");
+            assertNumber("307200", d, "lifestyleTracker.fireProgress.fireNumber");
+            assertNumber("0.02604166666666666666666666666666667", d, "lifestyleTracker.fireProgress.progressRatio");
+            // Milestones: Internet 20 (24.6 >= 20), Phone 24 (24.6 >= 24) achieved; Rent 1024 not: 1024 - 24.6 = 999.4 more needed.
+            assertEquals(List.of("Internet", "Phone", "Rent"), d.getList("lifestyleTracker.fireProgress.milestones.category"));
+            assertEquals(List.of(true, true, false), d.getList("lifestyleTracker.fireProgress.milestones.achieved"));
+            assertNumber("24", d, "lifestyleTracker.fireProgress.milestones[1].cumulativeAmount");
+            assertNumber("1024", d, "lifestyleTracker.fireProgress.milestones[2].cumulativeAmount");
+            assertEquals("Rent", d.getString("lifestyleTracker.fireProgress.nextMilestone.category"));
+            assertNumber("999.4", d, "lifestyleTracker.fireProgress.nextMilestone.additionalMonthlyIncomeNeeded");
 
-        // Strategy: Technology 0.5 vs 0.4 -> drift 0.1 > 0.05: SELL 0.1 x 8000 = 800. R 0.25 vs 0.22 -> 0.03, under the
-        // threshold: no row. Utilities 0 vs 0.1 -> -0.1: BUY 800.
-        List<Map<String, Object>> rows = d.getList("strategyOptimizer.recommendations.rebalancing");
-        assertEquals(2, rows.size());
-        String tech = "strategyOptimizer.recommendations.rebalancing.find { it.key == 'sector:Technology' }.";
-        String util = "strategyOptimizer.recommendations.rebalancing.find { it.key == 'sector:Utilities' }.";
-        assertEquals("SELL", d.getString(tech + "action"));
-        assertEquals("sector", d.getString(tech + "kind"));
-        assertNumber("0.5", d, tech + "actualWeight");
-        assertNumber("0.1", d, tech + "drift");
-        assertNumber("800", d, tech + "amount");
-        assertEquals("BUY", d.getString(util + "action"));
-        assertNumber("0", d, util + "actualWeight");
-        assertNumber("-0.1", d, util + "drift");
-        assertNumber("800", d, util + "amount");
-        // hhi = 0.5^2 + 0.25^2 + 0.25^2 = 0.375; risk = 100 x (0.5 x 0.375 + 0.25 x 0.5 + 0.25 x 0.5) = 43.75 -> 44.
-        assertNumber("0.375", d, "strategyOptimizer.riskAnalysis.hhi");
-        assertNumber("0.5", d, "strategyOptimizer.riskAnalysis.topPositionWeight");
-        assertEquals(a, d.getString("strategyOptimizer.riskAnalysis.topPosition"));
-        assertNumber("0.5", d, "strategyOptimizer.riskAnalysis.sectorWeights.Technology");
-        assertNumber("0.25", d, "strategyOptimizer.riskAnalysis.sectorWeights.Unknown");
-        assertNumber("44", d, "strategyOptimizer.riskAnalysis.riskScore");
-        // Score inputs: diversification 1 - 0.375 = 0.625; allocation fit 1 - (0.1 + 0.03 + 0.1) = 0.77; income coverage
-        // 0.0240234375. Score = 100 x (0.625 + 0.77 + 0.0240234375) / 3 = 47.30 -> 47.
-        assertNumber("0.625", d, "strategyOptimizer.recommendations.scoreInputs.diversification");
-        assertNumber("0.77", d, "strategyOptimizer.recommendations.scoreInputs.allocationFit");
-        assertNumber("47", d, "strategyOptimizer.recommendations.score");
-        assertEquals(List.of("concentration", "sector-concentration", "rebalance", "rebalance"),
-                d.getList("strategyOptimizer.recommendations.suggestions.kind"));
+            // Strategy: Technology 0.5 vs 0.4 -> drift 0.1 > 0.05: SELL 0.1 x 8000 = 800. R 0.25 vs 0.22 -> 0.03, under the
+            // threshold: no row. Utilities 0 vs 0.1 -> -0.1: BUY 800.
+            List<Map<String, Object>> rows = d.getList("strategyOptimizer.recommendations.rebalancing");
+            assertEquals(2, rows.size());
+            String tech = "strategyOptimizer.recommendations.rebalancing.find { it.key == 'sector:Technology' }.";
+            String util = "strategyOptimizer.recommendations.rebalancing.find { it.key == 'sector:Utilities' }.";
+            assertEquals("SELL", d.getString(tech + "action"));
+            assertEquals("sector", d.getString(tech + "kind"));
+            assertNumber("0.5", d, tech + "actualWeight");
+            assertNumber("0.1", d, tech + "drift");
+            assertNumber("800", d, tech + "amount");
+            assertEquals("BUY", d.getString(util + "action"));
+            assertNumber("0", d, util + "actualWeight");
+            assertNumber("-0.1", d, util + "drift");
+            assertNumber("800", d, util + "amount");
+            // hhi = 0.5^2 + 0.25^2 + 0.25^2 = 0.375; risk = 100 x (0.5 x 0.375 + 0.25 x 0.5 + 0.25 x 0.5) = 43.75 -> 44.
+            assertNumber("0.375", d, "strategyOptimizer.riskAnalysis.hhi");
+            assertNumber("0.5", d, "strategyOptimizer.riskAnalysis.topPositionWeight");
+            assertEquals(a, d.getString("strategyOptimizer.riskAnalysis.topPosition"));
+            assertNumber("0.5", d, "strategyOptimizer.riskAnalysis.sectorWeights.Technology");
+            assertNumber("0.25", d, "strategyOptimizer.riskAnalysis.sectorWeights.Unknown");
+            assertNumber("44", d, "strategyOptimizer.riskAnalysis.riskScore");
+            // Score inputs: diversification 1 - 0.375 = 0.625; allocation fit 1 - (0.1 + 0.03 + 0.1) = 0.77; income coverage
+            // 0.0240234375. Score = 100 x (0.625 + 0.77 + 0.0240234375) / 3 = 47.30 -> 47.
+            assertNumber("0.625", d, "strategyOptimizer.recommendations.scoreInputs.diversification");
+            assertNumber("0.77", d, "strategyOptimizer.recommendations.scoreInputs.allocationFit");
+            assertNumber("47", d, "strategyOptimizer.recommendations.score");
+            assertEquals(List.of("concentration", "sector-concentration", "rebalance", "rebalance"),
+                    d.getList("strategyOptimizer.recommendations.suggestions.kind"));
 
-        // Recent activity, newest first; upcoming dividends paid in (2026-11-20, 2026-12-20], by pay date.
-        assertEquals(List.of("2025-05-05", "2025-04-01", "2025-03-01", "2025-02-03", "2025-01-02"),
-                d.getList("quickActions.recentActivity.transactions.date"));
-        assertEquals(List.of(r, a), d.getList("quickActions.recentActivity.upcomingDividends.symbol"));
-        assertNumber("10", d, "quickActions.recentActivity.upcomingDividends[0].expectedAmount");  // 100 x 0.1
-        assertNumber("60", d, "quickActions.recentActivity.upcomingDividends[1].expectedAmount");  // 160 x 0.375
-        assertEquals("projected", d.getString("quickActions.recentActivity.upcomingDividends[0].status"));
-        assertNumber("0.375", d, "quickActions.recentActivity.upcomingDividends[1].amountPerShare");
-        assertFalse(d.getList("quickActions.shortcuts").isEmpty());
+            // Recent activity, newest first; upcoming dividends paid in (2026-11-20, 2026-12-20], by pay date.
+            assertEquals(List.of("2025-05-05", "2025-04-01", "2025-03-01", "2025-02-03", "2025-01-02"),
+                    d.getList("quickActions.recentActivity.transactions.date"));
+            assertEquals(List.of(r, a), d.getList("quickActions.recentActivity.upcomingDividends.symbol"));
+            assertNumber("10", d, "quickActions.recentActivity.upcomingDividends[0].expectedAmount");  // 100 x 0.1
+            assertNumber("60", d, "quickActions.recentActivity.upcomingDividends[1].expectedAmount");  // 160 x 0.375
+            assertEquals("projected", d.getString("quickActions.recentActivity.upcomingDividends[0].status"));
+            assertNumber("0.375", d, "quickActions.recentActivity.upcomingDividends[1].amountPerShare");
+            assertFalse(d.getList("quickActions.shortcuts").isEmpty());
 
-        assertEquals("2026-11-20", d.getString("metadata.asOf"));
-        assertNumber("300", d, "metadata.refreshInterval");
-        assertEquals("miss", d.getString("metadata.cacheStatus"));
+            assertEquals("2026-11-20", d.getString("metadata.asOf"));
+            assertNumber("300", d, "metadata.refreshInterval");
+            assertEquals("miss", d.getString("metadata.cacheStatus")); // the first call, or the one after a retry's invalidation
 
-        // One portfolio: only A and R, 4000 + 2000 = 6000; its marts (none here) give null returns.
-        JsonPath scoped = dashboard(token, main);
-        assertNumber("6000", scoped, "performanceCommand.portfolioValue");
-        assertEquals(List.of(a, r).stream().sorted().toList(), scoped.getList("performanceCommand.holdingsBreakdown.symbol"));
-        assertNull(scoped.get("performanceCommand.portfolioVsSpy.periods.1m.portfolio"));
-        assertNull(scoped.get("performanceCommand.moneyWeightedReturn.annualized"));
+            // One portfolio: only A and R, 4000 + 2000 = 6000; its marts (none here) give null returns.
+            JsonPath scoped = dashboard(token, main);
+            assertNumber("6000", scoped, "performanceCommand.portfolioValue");
+            assertEquals(List.of(a, r).stream().sorted().toList(), scoped.getList("performanceCommand.holdingsBreakdown.symbol"));
+            assertNull(scoped.get("performanceCommand.portfolioVsSpy.periods.1m.portfolio"));
+            assertNull(scoped.get("performanceCommand.moneyWeightedReturn.annualized"));
+        });
     }
 
     @Test

@@ -52,8 +52,12 @@ class LedgerTest {
     }
 
     io.restassured.response.Response addTransaction(String portfolioId, Map<String, Object> body) {
-        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
-                .post("/api/v1/portfolios/" + portfolioId + "/transactions");
+        return TestSupport.retryingIfSymbolsWiped(() -> given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                .post("/api/v1/portfolios/" + portfolioId + "/transactions"));
+    }
+
+    io.restassured.response.Response importCsv(String url, String csv) {
+        return TestSupport.retryingIfSymbolsWiped(() -> given().auth().oauth2(token).contentType("text/csv").body(csv).post(url));
     }
 
     static Map<String, Object> tx(String type, String symbol, String date, Object shares, Object price) {
@@ -89,6 +93,12 @@ class LedgerTest {
                 .post("/api/v1/portfolios").then().statusCode(400).contentType("application/problem+json")
                 .body("errors.field", hasItems("name", "currency"));
         given().get("/api/v1/portfolios").then().statusCode(401);
+        String expired = io.smallrye.jwt.build.Jwt.subject(user.toString()).claim("role", "authenticated")
+                .issuedAt(System.currentTimeMillis() / 1000 - 600).expiresAt(System.currentTimeMillis() / 1000 - 300)
+                .signWithSecret(TestSupport.SECRET);
+        given().auth().oauth2(expired).get("/api/v1/portfolios").then().statusCode(401).contentType("application/problem+json");
+        String noRole = io.smallrye.jwt.build.Jwt.subject(user.toString()).expiresIn(300).signWithSecret(TestSupport.SECRET);
+        given().auth().oauth2(noRole).get("/api/v1/portfolios").then().statusCode(403);
         given().auth().oauth2(token).get("/api/v1/portfolios/not-a-uuid").then().statusCode(404);
     }
 
@@ -172,18 +182,18 @@ class LedgerTest {
                 + "BUY," + symbol + ",2025-13-01,10,50,0\n"
                 + "BUY,NOSUCH2,2025-01-10,10,50,0\n"
                 + "SELL," + symbol + ",2025-01-11,abc,50,0\n";
-        given().auth().oauth2(token).contentType("text/csv").body(bad).post(url).then().statusCode(422)
+        importCsv(url, bad).then().statusCode(422)
                 .contentType("application/problem+json")
                 .body("errors.row", equalTo(List.of(3, 4, 5)))
                 .body("errors.field", equalTo(List.of("date", "symbol", "shares")));
         given().auth().oauth2(token).get("/api/v1/portfolios/" + portfolio + "/transactions").then().body("totalElements", equalTo(0));
 
         String oversell = "type,symbol,date,shares,price\nBUY," + symbol + ",2025-01-10,10,50\nSELL," + symbol + ",2025-01-11,11,50\n";
-        given().auth().oauth2(token).contentType("text/csv").body(oversell).post(url).then().statusCode(422).body("heldShares", equalTo(10));
+        importCsv(url, oversell).then().statusCode(422).body("heldShares", equalTo(10));
 
         String good = "symbol,type,date,shares,price,fee\n" + symbol + ",BUY,2025-01-10,10,50,1\n" + symbol + ",SPLIT,2025-01-11,3,,\n"
                 + symbol + ",SELL,2025-01-12,30,20,0\n";
-        given().auth().oauth2(token).contentType("text/csv").body(good).post(url).then().statusCode(201)
+        importCsv(url, good).then().statusCode(201)
                 .body("imported", equalTo(3)).body("transactionIds", hasSize(3));
         given().auth().oauth2(token).get("/api/v1/portfolios/" + portfolio + "/transactions").then().body("totalElements", equalTo(3));
         given().auth().oauth2(token).contentType("text/csv").body("nonsense\n1,2\n").post(url).then().statusCode(400);

@@ -9,7 +9,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -22,6 +24,8 @@ public final class TestSupport {
     public static final String SECRET = "local-development-secret-at-least-32-bytes!!";
     static final String SERVING_URL = "jdbc:postgresql://" + env("DB_HOST", "127.0.0.1") + ":" + env("DB_PORT", "5432") + "/income_serving_test";
     private static volatile boolean migrated;
+    /** Every serving row this JVM's tests wrote, in order, to write again after mart-service's sync wipes them. */
+    private static final List<Object[]> MART_ROWS = new CopyOnWriteArrayList<>();
 
     private TestSupport() {
     }
@@ -63,29 +67,87 @@ public final class TestSupport {
         }
     }
 
+    /**
+     * Writes one serving row as income_mart and remembers it. mart-service's tests share this database, and
+     * each of their syncs replaces the serving tables (DELETE + INSERT), wiping rows written here: see
+     * {@link #retryingIfMartsWereReplaced}. INSERTs are re-applied with ON CONFLICT DO NOTHING.
+     */
+    public static void martRow(String sql, Object... params) {
+        MART_ROWS.add(new Object[]{sql, params});
+        execute(sql, params);
+    }
+
+    private static void execute(String sql, Object[] params) {
+        asMart(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    s.setObject(i + 1, params[i]);
+                }
+                s.executeUpdate();
+            }
+        });
+    }
+
+    /** Writes every remembered serving row again (rows still there are left as they are). */
+    public static void restoreMartRows() {
+        for (Object[] row : MART_ROWS) {
+            String sql = (String) row[0];
+            execute(sql.startsWith("INSERT") && !sql.contains("ON CONFLICT") ? sql + " ON CONFLICT DO NOTHING" : sql, (Object[]) row[1]);
+        }
+    }
+
+    /**
+     * Runs a request-and-assert block; if it fails, restores the serving rows, drops this service's cached
+     * answers and runs it again (at most 3 times). A failure caused by the code fails every attempt; only a
+     * concurrent mart-service sync that replaced the shared serving tables mid-test is retried.
+     */
+    public static void retryingIfMartsWereReplaced(Runnable requestAndAssert) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                requestAndAssert.run();
+                return;
+            } catch (AssertionError e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                restoreMartRows();
+                io.quarkus.redis.datasource.RedisDataSource redis =
+                        io.quarkus.arc.Arc.container().instance(io.quarkus.redis.datasource.RedisDataSource.class).get();
+                redis.value(String.class).incr("income:dashboard-generation:all");
+                List<String> marketKeys = redis.key(String.class).keys("income:market-cache:*");
+                if (!marketKeys.isEmpty()) {
+                    redis.key(String.class).del(marketKeys.toArray(String[]::new));
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends a ledger write; if it was refused only because one of this JVM's test symbols ("Z...") vanished
+     * from serving.stocks_summary (a concurrent mart-service sync), restores the rows and sends it again.
+     */
+    public static io.restassured.response.Response retryingIfSymbolsWiped(java.util.function.Supplier<io.restassured.response.Response> send) {
+        for (int attempt = 1; ; attempt++) {
+            io.restassured.response.Response response = send.get();
+            if (attempt == 3 || response.statusCode() < 400 || !response.asString().contains("unknown symbol: Z")) {
+                return response;
+            }
+            restoreMartRows();
+        }
+    }
+
     public interface SqlWork {
         void run(Connection c) throws SQLException;
     }
 
     /** A stocks_summary row with the fields the dashboard and the ledger use. */
     public static void stock(String symbol, String assetType, String sector, String price, LocalDate priceDate, String forwardDividend) {
-        asMart(c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO serving.stocks_summary (symbol, name, asset_type, sector, industry, exchange, price, price_date, forward_dividend, frequency, as_of)
-                    VALUES (?, ?, ?, ?, 'Test industry', 'NYSE', ?, ?, ?, 4, ?)
-                    ON CONFLICT (symbol) DO UPDATE SET asset_type = EXCLUDED.asset_type, sector = EXCLUDED.sector, price = EXCLUDED.price,
-                        price_date = EXCLUDED.price_date, forward_dividend = EXCLUDED.forward_dividend, as_of = EXCLUDED.as_of""")) {
-                s.setString(1, symbol);
-                s.setString(2, symbol + " Inc.");
-                s.setString(3, assetType);
-                s.setString(4, sector);
-                s.setBigDecimal(5, price == null ? null : new BigDecimal(price));
-                s.setObject(6, priceDate);
-                s.setBigDecimal(7, forwardDividend == null ? null : new BigDecimal(forwardDividend));
-                s.setObject(8, priceDate);
-                s.executeUpdate();
-            }
-        });
+        martRow("""
+                INSERT INTO serving.stocks_summary (symbol, name, asset_type, sector, industry, exchange, price, price_date, forward_dividend, frequency, as_of)
+                VALUES (?, ?, ?, ?, 'Test industry', 'NYSE', ?, ?, ?, 4, ?)
+                ON CONFLICT (symbol) DO UPDATE SET asset_type = EXCLUDED.asset_type, sector = EXCLUDED.sector, price = EXCLUDED.price,
+                    price_date = EXCLUDED.price_date, forward_dividend = EXCLUDED.forward_dividend, as_of = EXCLUDED.as_of""",
+                symbol, symbol + " Inc.", assetType, sector, decimal(price), priceDate, decimal(forwardDividend), priceDate);
     }
 
     public static void stock(String symbol) {
@@ -98,51 +160,22 @@ public final class TestSupport {
     }
 
     public static void performance(UUID user, UUID scope, String period, String benchmark, String portfolioReturn, String benchmarkReturn, LocalDate asOf) {
-        asMart(c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO serving.portfolio_performance (user_id, scope_id, period, benchmark, portfolio_return, benchmark_return, start_date, as_of, computed_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())""")) {
-                s.setObject(1, user);
-                s.setObject(2, scope);
-                s.setString(3, period);
-                s.setString(4, benchmark);
-                s.setBigDecimal(5, portfolioReturn == null ? null : new BigDecimal(portfolioReturn));
-                s.setBigDecimal(6, benchmarkReturn == null ? null : new BigDecimal(benchmarkReturn));
-                s.setObject(7, asOf.minusMonths(1));
-                s.setObject(8, asOf);
-                s.executeUpdate();
-            }
-        });
+        martRow("INSERT INTO serving.portfolio_performance (user_id, scope_id, period, benchmark, portfolio_return, benchmark_return, start_date, as_of, computed_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+                user, scope, period, benchmark, decimal(portfolioReturn), decimal(benchmarkReturn), asOf.minusMonths(1), asOf);
     }
 
     public static void summary(UUID user, UUID scope, String benchmark, LocalDate asOf, LocalDate firstTransaction, String mwr) {
-        asMart(c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO serving.portfolio_summary (user_id, scope_id, benchmark, as_of, first_transaction_date, portfolio_value, mwr_annualized, computed_at)
-                    VALUES (?, ?, ?, ?, ?, NULL, ?, now())""")) {
-                s.setObject(1, user);
-                s.setObject(2, scope);
-                s.setString(3, benchmark);
-                s.setObject(4, asOf);
-                s.setObject(5, firstTransaction);
-                s.setBigDecimal(6, mwr == null ? null : new BigDecimal(mwr));
-                s.executeUpdate();
-            }
-        });
+        martRow("INSERT INTO serving.portfolio_summary (user_id, scope_id, benchmark, as_of, first_transaction_date, portfolio_value, mwr_annualized, computed_at)"
+                + " VALUES (?, ?, ?, ?, ?, NULL, ?, now())", user, scope, benchmark, asOf, firstTransaction, decimal(mwr));
     }
 
     public static void dividend(String symbol, LocalDate exDate, LocalDate payDate, String amount, String status) {
-        asMart(c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO serving.dividend_calendar (symbol, ex_date, pay_date, amount, currency, type, status, source)
-                    VALUES (?, ?, ?, ?, 'USD', 'regular', ?, 'test')""")) {
-                s.setString(1, symbol);
-                s.setObject(2, exDate);
-                s.setObject(3, payDate);
-                s.setBigDecimal(4, new BigDecimal(amount));
-                s.setString(5, status);
-                s.executeUpdate();
-            }
-        });
+        martRow("INSERT INTO serving.dividend_calendar (symbol, ex_date, pay_date, amount, currency, type, status, source)"
+                + " VALUES (?, ?, ?, ?, 'USD', 'regular', ?, 'test')", symbol, exDate, payDate, decimal(amount), status);
+    }
+
+    private static BigDecimal decimal(String value) {
+        return value == null ? null : new BigDecimal(value);
     }
 }

@@ -31,8 +31,12 @@ public interface DashboardConfig {
         @WithDefault("2s")
         Duration databaseTimeout();
 
-        /** How long a Redis cache read may take before the request treats it as a miss. */
-        @WithDefault("250ms")
+        /**
+         * How long a Redis cache read may take before the request treats it as a miss. Generous on
+         * purpose: a miss costs far more than waiting on a busy Redis, so a short budget turns CPU
+         * saturation into a cascade of database builds; a Redis that is down fails fast anyway.
+         */
+        @WithDefault("1s")
         Duration redisTimeout();
 
         /** TTL of cached market reads (stock, screener, calendar, treemap, ETF holdings). */

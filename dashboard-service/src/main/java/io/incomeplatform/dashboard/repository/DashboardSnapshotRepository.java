@@ -64,14 +64,16 @@ public class DashboardSnapshotRepository {
 
     /** The snapshot for the caller's portfolios (all of them when portfolioId is null); null when that portfolio is not the caller's. */
     public Uni<Snapshot> read(UUID userId, UUID portfolioId, int upcomingDays) {
-        return pool.withConnection(conn -> conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").execute()
-                .chain(() -> readInTransaction(conn, userId, portfolioId, upcomingDays))
+        return pool.withConnection(conn -> readInTransaction(conn, userId, portfolioId, upcomingDays)
                 .call(() -> conn.query("COMMIT").execute())
                 .onFailure().call(() -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()));
     }
 
     private Uni<Snapshot> readInTransaction(SqlConnection conn, UUID userId, UUID portfolioId, int upcomingDays) {
         UUID scope = portfolioId == null ? ALL_PORTFOLIOS : portfolioId;
+        // Statements on one connection are pipelined in subscription order: BEGIN goes first, and the
+        // snapshot is taken by the first query after it, so all of them share one consistent view.
+        Uni<Void> begin = conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").execute().replaceWithVoid();
         Uni<Boolean> owned = portfolioId == null ? Uni.createFrom().item(true)
                 : portfolios.find(conn, userId, portfolioId).map(Objects::nonNull);
         Uni<Profile> profile = profiles.find(conn, userId);
@@ -97,21 +99,25 @@ public class DashboardSnapshotRepository {
                     return new Summary(r.getString("benchmark"), r.getLocalDate("as_of"), r.getLocalDate("first_transaction_date"),
                             r.getBigDecimal("portfolio_value"), r.getBigDecimal("mwr_annualized"), r.getOffsetDateTime("computed_at"));
                 });
-        return Uni.combine().all().unis(owned, profile, ledger, performance, summary).asTuple().chain(first -> {
-            if (!first.getItem1()) {
+        return Uni.combine().all().unis(begin, owned, profile, ledger, performance, summary).asTuple().chain(first -> {
+            if (!first.getItem2()) {
                 return Uni.createFrom().nullItem();
             }
-            Profile p = first.getItem2();
-            List<LedgerEntry> entries = first.getItem3();
+            Profile p = first.getItem3();
+            List<LedgerEntry> entries = first.getItem4();
+            Summary summaryRow = first.getItem6();
             TreeSet<String> symbols = new TreeSet<>();
             Holdings.positions(entries).forEach(pos -> symbols.add(pos.symbol()));
             List<String> held = List.copyOf(symbols);
             symbols.add(p.benchmark());
-            return stocks(conn, symbols).chain(stocks -> {
-                LocalDate asOf = asOf(stocks.get(p.benchmark()), first.getItem5(), stocks);
-                Uni<List<CalendarRow>> upcoming = asOf == null || held.isEmpty() ? Uni.createFrom().item(List.of())
-                        : upcomingDividends(conn, held, asOf, asOf.plusDays(upcomingDays));
-                return upcoming.map(calendar -> new Snapshot(p, entries, stocks, first.getItem4(), first.getItem5(), asOf, calendar));
+            LocalDate martAsOf = summaryRow == null ? null : summaryRow.asOf();
+            // Pipelined together: the calendar query finds the as-of date itself (benchmark close, else the marts' as-of).
+            Uni<List<CalendarRow>> upcoming = held.isEmpty() ? Uni.createFrom().item(List.of())
+                    : upcomingDividends(conn, held, p.benchmark(), martAsOf, upcomingDays);
+            return Uni.combine().all().unis(stocks(conn, symbols), upcoming).asTuple().map(second -> {
+                Map<String, Stock> stocks = second.getItem1();
+                LocalDate asOf = asOf(stocks.get(p.benchmark()), summaryRow, stocks);
+                return new Snapshot(p, entries, stocks, first.getItem5(), summaryRow, asOf, second.getItem2());
             });
         });
     }
@@ -140,12 +146,16 @@ public class DashboardSnapshotRepository {
                 });
     }
 
-    /** Calendar rows of held symbols paid (pay date, else ex-date) in (from, to], by pay date then symbol. */
-    private Uni<List<CalendarRow>> upcomingDividends(SqlConnection conn, List<String> symbols, LocalDate from, LocalDate to) {
-        return conn.preparedQuery("SELECT symbol, ex_date, pay_date, amount, type, status FROM serving.dividend_calendar"
-                        + " WHERE symbol = ANY($1) AND coalesce(pay_date, ex_date) > $2 AND coalesce(pay_date, ex_date) <= $3"
-                        + " ORDER BY coalesce(pay_date, ex_date), symbol, ex_date")
-                .execute(Tuple.of(symbols.toArray(String[]::new), from, to))
+    /**
+     * Calendar rows of held symbols paid (pay date, else ex-date) in (as-of, as-of + days], by pay date then
+     * symbol. The as-of date is the benchmark's latest close date, else the given mart as-of (as in asOf()).
+     */
+    private Uni<List<CalendarRow>> upcomingDividends(SqlConnection conn, List<String> symbols, String benchmark, LocalDate martAsOf, int days) {
+        return conn.preparedQuery("WITH as_of AS (SELECT coalesce((SELECT price_date FROM serving.stocks_summary WHERE symbol = $2), $3::date) AS d)"
+                        + " SELECT c.symbol, c.ex_date, c.pay_date, c.amount, c.type, c.status FROM serving.dividend_calendar c, as_of"
+                        + " WHERE c.symbol = ANY($1) AND coalesce(c.pay_date, c.ex_date) > as_of.d AND coalesce(c.pay_date, c.ex_date) <= as_of.d + $4::int"
+                        + " ORDER BY coalesce(c.pay_date, c.ex_date), c.symbol, c.ex_date")
+                .execute(Tuple.of(symbols.toArray(String[]::new), benchmark, martAsOf, days))
                 .map(rows -> {
                     List<CalendarRow> result = new ArrayList<>();
                     rows.forEach(r -> result.add(new CalendarRow(r.getString("symbol"), r.getLocalDate("ex_date"),
