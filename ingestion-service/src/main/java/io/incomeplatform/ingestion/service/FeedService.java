@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -25,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * after the last one covered - which is also how a gap left by an outage (provider down, service stopped)
  * is caught up: the next run finds the missing trading days against the calendar and fetches them.
  */
+// Created at start so its meters exist before the first call.
+@Startup
 @ApplicationScoped
 public class FeedService {
 

@@ -16,6 +16,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.util.TypeLiteral;
@@ -42,6 +43,8 @@ import java.util.function.Function;
  * the plan's per-minute quota (calls past it go to the next provider instead of being refused upstream).
  * Any failure moves on to the next provider; the answer names the provider that gave it.
  */
+// Created at start so its meters exist before the first call.
+@Startup
 @ApplicationScoped
 public class ProviderRouter {
 

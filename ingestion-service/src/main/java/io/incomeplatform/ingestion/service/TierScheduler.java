@@ -40,11 +40,15 @@ public class TierScheduler {
     private final SimulatedUniverse universe;
     private final IngestionConfig.Feed config;
     private final Clock clock;
+    private final io.quarkus.redis.datasource.ReactiveRedisDataSource redis;
+    private static final String HOLDINGS_PATTERN = "income:holdings:*";
     private final Map<Integer, Instant> nextQuotes = new ConcurrentHashMap<>();
     private final Map<Integer, Instant> nextEndOfDay = new ConcurrentHashMap<>();
 
     public TierScheduler(FeedService feed, BookkeepingRepository bookkeeping, IngestService ingest,
-                         SimulatedUniverse universe, IngestionConfig config, Clock clock) {
+                         SimulatedUniverse universe, IngestionConfig config, Clock clock,
+                         io.quarkus.redis.datasource.ReactiveRedisDataSource redis) {
+        this.redis = redis;
         this.feed = feed;
         this.bookkeeping = bookkeeping;
         this.ingest = ingest;
@@ -111,7 +115,7 @@ public class TierScheduler {
         if (!quotesDue && !endOfDayDue) {
             return Uni.createFrom().voidItem();
         }
-        return bookkeeping.symbolsOfTier(tier).chain(symbols -> {
+        return symbolsOf(tier).chain(symbols -> {
             Uni<FeedService.RunResult> quotes = quotesDue
                     ? feed.runQuotes(tier, symbols, now).invoke(() -> nextQuotes.put(tier, now.plus(feed.quoteInterval(tier))))
                     : Uni.createFrom().nullItem();
@@ -120,6 +124,43 @@ public class TierScheduler {
                     ? feed.runEndOfDay(tier, symbols, now).invoke(() -> nextEndOfDay.put(tier, now.plus(Duration.ofMinutes(5))))
                     : Uni.createFrom().nullItem());
         }).replaceWithVoid();
+    }
+
+    /**
+     * The tier's symbols from raw.securities; tier 1 (holdings and watchlists) also takes every symbol some
+     * user holds ({@code income:holdings:{userId}} sets, written by the dashboard service). Without Redis,
+     * the table alone.
+     */
+    Uni<List<String>> symbolsOf(int tier) {
+        Uni<List<String>> listed = bookkeeping.symbolsOfTier(tier);
+        if (tier != 1) {
+            return listed;
+        }
+        return listed.chain(symbols -> heldSymbols()
+                .map(held -> {
+                    java.util.TreeSet<String> all = new java.util.TreeSet<>(symbols);
+                    all.addAll(held);
+                    return List.copyOf(all);
+                })
+                .onFailure().recoverWithItem(symbols));
+    }
+
+    private Uni<Set<String>> heldSymbols() {
+        return redis.key(String.class).scan(new io.quarkus.redis.datasource.keys.KeyScanArgs()
+                        .match(HOLDINGS_PATTERN).count(1000))
+                .toMulti().collect().asList()
+                .chain(keys -> keys.isEmpty() ? Uni.createFrom().item(Set.<String>of())
+                        : redis.set(String.class).sunion(keys.toArray(String[]::new)))
+                .map(held -> {
+                    Set<String> valid = new HashSet<>();
+                    for (String symbol : held) {
+                        String upper = symbol.toUpperCase(java.util.Locale.ROOT);
+                        if (upper.matches("[A-Z0-9][A-Z0-9.\\-]{0,14}")) {
+                            valid.add(upper);
+                        }
+                    }
+                    return valid;
+                });
     }
 
     /** The feed switch (ingestion.feed.enabled): off in tests, which drive runs themselves. */
