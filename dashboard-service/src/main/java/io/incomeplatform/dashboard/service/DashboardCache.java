@@ -85,7 +85,7 @@ public class DashboardCache {
 
     /** The user's ledger or portfolio marts changed: every cached scope of that user is no longer fresh. */
     public Uni<Void> invalidateUsers(Collection<String> userIds) {
-        return Uni.join().all(userIds.stream().map(id -> values.incr(GENERATION_PREFIX + id).replaceWithVoid()).toList())
+        return Uni.join().all(userIds.stream().map(id -> bump(GENERATION_PREFIX + id)).toList())
                 .andCollectFailures().replaceWithVoid()
                 .onFailure().invoke(e -> LOG.warnf("Could not invalidate cached dashboards: %s", e.toString()))
                 .onFailure().recoverWithNull();
@@ -93,9 +93,20 @@ public class DashboardCache {
 
     /** Market marts changed: every cached dashboard is no longer fresh. */
     public Uni<Void> invalidateEveryone() {
-        return values.incr(EVERYONE).replaceWithVoid()
+        return bump(EVERYONE)
                 .onFailure().invoke(e -> LOG.warnf("Could not invalidate cached dashboards: %s", e.toString()))
                 .onFailure().recoverWithNull();
+    }
+
+    /**
+     * INCR a generation and let it expire one TTL (plus a minute) after its last change, so idle users
+     * leave no keys behind. Safe: once it expires (back to 0), every entry built under an older value is
+     * older than the TTL and no longer fresh anyway.
+     */
+    private Uni<Void> bump(String key) {
+        return values.incr(key)
+                .call(() -> redis.key(String.class).pexpire(key, config.cache().ttl().plusMinutes(1)))
+                .replaceWithVoid();
     }
 
     private static String entryKey(UUID userId, String scope) {
