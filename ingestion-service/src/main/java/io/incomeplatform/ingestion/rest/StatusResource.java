@@ -60,7 +60,10 @@ public class StatusResource {
                         states.stream().filter(s -> s.tier() == t).toList()));
             }
             return new Status(now, calendar.isOpen(now), publisher.lastFailure() == null ? "ok" : "degraded",
-                    router.states(), tiers);
+                    router.states(states.stream().collect(java.util.stream.Collectors.groupingBy(
+                            BookkeepingRepository.SyncState::provider,
+                            java.util.stream.Collectors.summingLong(BookkeepingRepository.SyncState::rowsWritten)))),
+                    tiers);
         });
     }
 }

@@ -72,8 +72,8 @@ public class ProviderRouter {
 
     /** What the status endpoint shows per provider. */
     public record ProviderState(String name, boolean enabled, List<String> capabilities, String circuitState,
-                                int requestsPerMinute, long calls, long failures, Instant lastSuccessAt,
-                                Instant lastFailureAt, String lastError) {
+                                int requestsPerMinute, long calls, long failures, long rowsWritten,
+                                Instant lastSuccessAt, Instant lastFailureAt, String lastError) {
     }
 
     private final class Tracked {
@@ -167,13 +167,15 @@ public class ProviderRouter {
         };
     }
 
-    public List<ProviderState> states() {
+    /** rowsWritten: rows each provider's scheduled runs stored (from raw.sync_state), by provider name. */
+    public List<ProviderState> states(Map<String, Long> rowsWritten) {
         List<ProviderState> states = new ArrayList<>();
         for (Tracked t : providers.values()) {
             states.add(new ProviderState(t.provider.name(), t.provider.enabled(),
                     t.provider.capabilities().stream().map(Enum::name).map(String::toLowerCase).toList(),
                     circuitState(t.provider.name()).name().toLowerCase(), t.provider.requestsPerMinute(),
-                    t.calls.get(), t.failures.get(), t.lastSuccess.get(), t.lastFailure.get(), t.lastError.get()));
+                    t.calls.get(), t.failures.get(), rowsWritten.getOrDefault(t.provider.name(), 0L),
+                    t.lastSuccess.get(), t.lastFailure.get(), t.lastError.get()));
         }
         return states;
     }
