@@ -253,6 +253,9 @@ public class IngestService {
         if (kind.type() == DataType.TICKS) {
             publishTicks((List<Tick>) stored);
         }
+        if (kind.type() == DataType.SPLITS) {
+            return; // not among the raw-changed data types of docs/service-contracts.md (the mart does not read splits)
+        }
         publisher.publishRawChanged(kind.type().wireName(), new ArrayList<>(new TreeSet<>(earliest.keySet())),
                         dates.isEmpty() ? null : dates.first().toString(),
                         dates.isEmpty() ? null : dates.last().toString(), stored.size())

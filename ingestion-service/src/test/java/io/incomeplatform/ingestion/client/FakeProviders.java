@@ -44,6 +44,7 @@ public class FakeProviders implements QuarkusTestResourceLifecycleManager {
         return Map.ofEntries(
                 Map.entry("ingestion.providers.csv.enabled", "true"),
                 Map.entry("ingestion.providers.csv.path", csvDirectory),
+                Map.entry("ingestion.providers.csv.requests-per-minute", "3"),
                 Map.entry("ingestion.providers.polygon.enabled", "true"),
                 Map.entry("ingestion.providers.polygon.base-url", base),
                 Map.entry("ingestion.providers.polygon.api-key", "test-key"),

@@ -60,6 +60,19 @@ class ProviderRoutingTest {
     }
 
     @Test
+    void shouldSendCallsPastAProvidersQuotaToTheNextProvider() {
+        // the csv provider's quota is 3 calls a minute in the tests (FakeProviders)
+        for (int i = 0; i < 3; i++) {
+            assertEquals("csv", router.bars("CSVREPLAY", FROM, TO, List.of("csv", "simulated"))
+                    .await().atMost(Duration.ofSeconds(10)).provider());
+        }
+        ProviderRouter.Fetched<List<Bar>> fourth = router.bars("CSVREPLAY", FROM, TO, List.of("csv", "simulated"))
+                .await().atMost(Duration.ofSeconds(10));
+        assertEquals("simulated", fourth.provider());
+        assertEquals(List.of("csv: quota exhausted"), fourth.failures());
+    }
+
+    @Test
     void shouldOpenTheCircuitAfterRepeatedFailuresAndSkipTheProvider() {
         try {
             int before = FakeProviders.requests("polygon", "DOWN");
