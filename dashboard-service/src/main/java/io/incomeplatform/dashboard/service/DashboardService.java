@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves the dashboard: a fresh cached copy (hit); else a build from one database snapshot (miss),
@@ -36,6 +37,8 @@ public class DashboardService {
     static final int UPCOMING_DIVIDEND_DAYS = 30;
     private static final Logger LOG = Logger.getLogger(DashboardService.class);
 
+    private final ConcurrentHashMap<String, Uni<DashboardCache.Entry>> inFlight = new ConcurrentHashMap<>();
+
     @Inject
     DashboardSnapshotRepository snapshots;
     @Inject
@@ -53,9 +56,13 @@ public class DashboardService {
             if (lookup.fresh()) {
                 return Uni.createFrom().item(respond(lookup.entry(), HIT));
             }
-            Uni<DashboardCache.Entry> build = build(userId, portfolioId, lookup)
+            // One build per (user, scope) at a time: concurrent misses (several tabs, a burst after an
+            // invalidation) share it instead of each taking a database snapshot.
+            String key = userId + ":" + scope;
+            Uni<DashboardCache.Entry> build = inFlight.computeIfAbsent(key, k -> build(userId, portfolioId, lookup)
                     .call(entry -> cache.store(userId, scope, entry))
-                    .memoize().indefinitely();
+                    .onTermination().invoke(() -> inFlight.remove(k))
+                    .memoize().indefinitely());
             if (lookup.entry() == null) {
                 return build.ifNoItem().after(config.cache().databaseTimeout()).failWith(this::unavailable)
                         .onFailure(e -> !(e instanceof ApiProblem)).transform(e -> {
