@@ -15,14 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One local HTTP server speaking Polygon's, Alpha Vantage's and Yahoo's formats. The symbol decides the
- * answer: good data for the real-looking symbols, and EMPTY, THROTTLED, INFO, NOSUCH, BROKEN, DOWN (500)
- * for the failure shapes. FALLBACK fails on Polygon (500) and is served by Alpha Vantage.
+ * answer: good data for the real-looking symbols, and EMPTY, THROTTLED, INFO, NOSUCH, BROKEN, DOWN (500),
+ * SLOW (Yahoo answers after 3 s) for the failure shapes. FALLBACK fails on Polygon (500) and is served by Alpha Vantage.
  */
 public class FakeProviders implements QuarkusTestResourceLifecycleManager {
 
     public static final Map<String, AtomicInteger> REQUESTS = new ConcurrentHashMap<>();
     static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
 
+    private static final java.util.concurrent.atomic.AtomicReference<Vertx> VERTX = new java.util.concurrent.atomic.AtomicReference<>();
     private Vertx vertx;
     private HttpServer server;
 
@@ -33,6 +34,7 @@ public class FakeProviders implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         vertx = Vertx.vertx();
+        VERTX.set(vertx);
         try {
             server = vertx.createHttpServer().requestHandler(FakeProviders::handle).listen(0)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -55,7 +57,8 @@ public class FakeProviders implements QuarkusTestResourceLifecycleManager {
                 Map.entry("ingestion.providers.alpha-vantage.requests-per-minute", "1000"),
                 Map.entry("ingestion.providers.yahoo.enabled", "true"),
                 Map.entry("ingestion.providers.yahoo.base-url", base),
-                Map.entry("ingestion.providers.yahoo.requests-per-minute", "1000"));
+                Map.entry("ingestion.providers.yahoo.requests-per-minute", "1000"),
+                Map.entry("ingestion.providers.yahoo.timeout", "PT0.5S"));
     }
 
     /** History for the CSV replay provider: two bars and a dividend of CSVREPLAY. */
@@ -172,6 +175,8 @@ public class FakeProviders implements QuarkusTestResourceLifecycleManager {
         switch (symbol) {
             case "THROTTLED" -> request.response().setStatusCode(429).putHeader("Content-Type", "text/plain")
                     .end("Too Many Requests\r\n");
+            case "SLOW" -> VERTX.get().setTimer(3_000, id -> json(request, 200,
+                    "{\"chart\":{\"result\":[],\"error\":null}}"));
             case "NOSUCH" -> json(request, 404, """
                     {"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}""");
             case "BROKEN" -> json(request, 200, "{\"chart\":{\"result\":\"oops\",\"error\":null}}");

@@ -60,6 +60,17 @@ class ProviderRoutingTest {
     }
 
     @Test
+    void shouldTimeOutAHungProviderRetryAndFallBack() {
+        int before = FakeProviders.requests("yahoo", "SLOW");
+        ProviderRouter.Fetched<List<Bar>> fetched = router.bars("SLOW", FROM, TO, List.of("yahoo", "simulated"))
+                .await().atMost(Duration.ofSeconds(10));
+        assertEquals("simulated", fetched.provider());
+        assertTrue(fetched.failures().get(0).startsWith("yahoo: "));
+        // the answer takes 3 s, the tests' Yahoo timeout is 0.5 s: a timeout is transient, so 1 call + 2 retries
+        assertEquals(3, FakeProviders.requests("yahoo", "SLOW") - before);
+    }
+
+    @Test
     void shouldSendCallsPastAProvidersQuotaToTheNextProvider() {
         // the csv provider's quota is 3 calls a minute in the tests (FakeProviders)
         for (int i = 0; i < 3; i++) {
