@@ -6,12 +6,16 @@ import io.incomeplatform.ingestion.parse.UnparseableBodyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,8 @@ import java.util.Map;
 public class ProblemExceptionMapper {
 
     public static final String PROBLEM_JSON = "application/problem+json";
+    /** How long a client should wait before resending after a 503 (the pool reconnects by itself). */
+    static final String RETRY_AFTER_SECONDS = "5";
     private static final Logger LOG = Logger.getLogger(ProblemExceptionMapper.class);
 
     @ServerExceptionMapper
@@ -86,8 +92,27 @@ public class ProblemExceptionMapper {
 
     @ServerExceptionMapper
     public Response mapUnexpected(Exception e) {
+        if (isDatabaseUnavailable(e)) {
+            // Nothing of this request was committed, so the client can safely send it again later.
+            LOG.warnf("Database unavailable: %s", e.toString());
+            return Response.status(503).type(PROBLEM_JSON).header("Retry-After", RETRY_AFTER_SECONDS)
+                    .entity(problem(503, "Service Unavailable",
+                            "The database cannot be reached; nothing was stored. Retry later."))
+                    .build();
+        }
         LOG.error("Unexpected error", e);
         return respond(500, problem(500, "Internal error", "The request could not be completed."));
+    }
+
+    /** A refused, dropped or timed-out database connection, anywhere in the cause chain. */
+    static boolean isDatabaseUnavailable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof ClosedConnectionException
+                    || t instanceof NoRouteToHostException || t instanceof ConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Map<String, Object> problem(int status, String title, String detail) {
