@@ -43,11 +43,15 @@ if [ "$KEEP" = false ]; then
   "${PSQL[@]}" -U "$DB_ADMIN_USER" -d $SDB -c "ANALYZE"
 fi
 
+# The increments below are re-applied on every run (also with --keep-data).
+"${PSQL[@]}" -U income_ingestion -d $PDB -c "DELETE FROM raw.price_bars WHERE date > '2026-11-20'" \
+  -c "DELETE FROM raw.price_ticks WHERE source = 'bench'" > /dev/null
+
 echo "== building and starting mart-service on :$PORT"
 ./mvnw -B -o -q -pl mart-service package -DskipTests
-# A short watermark overlap so that rows inserted more than 10 s before a measured run are not
+# Change events off: the shared Redis carries other runs' events. A short watermark overlap so that rows inserted more than 10 s before a measured run are not
 # reloaded by it (production default: 5m); every measured insert is followed by an 11 s pause.
-PROCESSING_DB_NAME=$PDB SERVING_DB_NAME=$SDB QUARKUS_HTTP_PORT=$PORT MART_REFRESH_EVERY=off MART_REFRESH_WATERMARK_OVERLAP=10s \
+PROCESSING_DB_NAME=$PDB SERVING_DB_NAME=$SDB QUARKUS_HTTP_PORT=$PORT MART_REFRESH_EVERY=off MART_EVENTS_ENABLED=false MART_REFRESH_WATERMARK_OVERLAP=10s \
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false java -Xmx512m -jar mart-service/target/quarkus-app/quarkus-run.jar \
   > /tmp/mart-bench-service.log 2>&1 &
 SERVICE_PID=$!

@@ -16,6 +16,13 @@ public interface MartConfig {
 
     Refresh refresh();
 
+    /**
+     * Whether to listen to income:raw-changed and income:portfolio-changed (a replica kept for the API
+     * or a benchmark on a shared Redis may turn it off; the scheduled refresh still runs).
+     */
+    @WithDefault("true")
+    boolean eventsEnabled();
+
     SourcePriority sourcePriority();
 
     DataTests dataTests();

@@ -2,6 +2,7 @@ package io.incomeplatform.mart.messaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.incomeplatform.mart.config.MartConfig;
 import io.incomeplatform.mart.service.PortfolioMartService;
 import io.incomeplatform.mart.service.RefreshScheduler;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -36,8 +37,11 @@ public class ChangeEventListener {
     private final PortfolioMartService portfolios;
     private final List<Cancellable> subscriptions = new ArrayList<>();
 
+    private final MartConfig config;
+
     public ChangeEventListener(ReactiveRedisDataSource redis, ObjectMapper json, RefreshScheduler scheduler,
-                               PortfolioMartService portfolios) {
+                               PortfolioMartService portfolios, MartConfig config) {
+        this.config = config;
         this.redis = redis;
         this.json = json;
         this.scheduler = scheduler;
@@ -45,6 +49,10 @@ public class ChangeEventListener {
     }
 
     void start(@Observes StartupEvent event) {
+        if (!config.eventsEnabled()) {
+            LOG.info("Change events disabled (mart.events-enabled=false)");
+            return;
+        }
         subscriptions.add(redis.pubsub(String.class).subscribe(RAW_CHANGED)
                 .onFailure().invoke(e -> LOG.warnf("Lost %s subscription: %s", RAW_CHANGED, e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30)).indefinitely()

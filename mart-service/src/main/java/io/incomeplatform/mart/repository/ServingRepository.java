@@ -72,7 +72,19 @@ public class ServingRepository {
                                             }))
                                     .eventually(() -> cursor.close().onFailure().recoverWithNull())
                                     .eventually(() -> statement.close().onFailure().recoverWithNull());
-                        })));
+                        })))
+                .call(() -> vacuum(mart));
+    }
+
+    /**
+     * After the commit: reclaims the previous version's rows once no reader's snapshot needs them and
+     * refreshes the planner's statistics (a delete-and-insert sync otherwise leaves the table twice its
+     * size and the dashboard's index scans wading through dead tuples). Best effort: a failure only
+     * delays this to autovacuum.
+     */
+    private Uni<Void> vacuum(MartCatalog.Mart mart) {
+        return serving.query("VACUUM (ANALYZE) " + mart.servingTable()).execute().replaceWithVoid()
+                .onFailure().recoverWithNull();
     }
 
     private Uni<Void> copyBatches(Cursor cursor, SqlConnection dst, MartCatalog.Mart mart, int batchSize) {
