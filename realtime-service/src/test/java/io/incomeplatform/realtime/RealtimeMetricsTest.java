@@ -19,6 +19,7 @@ import static io.incomeplatform.realtime.support.Fixtures.ticksMessage;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -56,6 +57,20 @@ class RealtimeMetricsTest {
             // at least the one prices message: its JSON is longer than 100 characters
             assertTrue(metric("realtime_sent_bytes_total") - bytesBefore > 100);
             assertTrue(metric("realtime_batch_updates_count") >= 1);
+        }
+    }
+
+    @Test
+    void shouldLeaveLatestKnownPricesSentOnSubscribeOutOfTheDeliveryLag() {
+        String symbol = Fixtures.uniqueSymbol();
+        // the last close, days before "now": counted as lag it would put p99 at days
+        redis.latestPrice(symbol, tick(symbol, "12.34", Instant.parse("2026-11-20T20:59:59Z")));
+        double lagSamplesBefore = metric("realtime_delivery_lag_seconds_count");
+        try (PriceClient client = PriceClient.connectWithQueryToken(Fixtures.webSocketUri(http), Fixtures.token(Fixtures.newUserId()))) {
+            client.send("{\"type\":\"subscribe\",\"symbols\":[\"" + symbol + "\"]}");
+            await().atMost(Duration.ofSeconds(5)).until(() -> client.updatesOf(symbol).size() == 1);
+            client.roundTrip();
+            assertEquals(lagSamplesBefore, metric("realtime_delivery_lag_seconds_count"));
         }
     }
 

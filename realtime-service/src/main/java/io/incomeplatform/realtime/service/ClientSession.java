@@ -174,17 +174,22 @@ public final class ClientSession {
     // ---- price delivery -----------------------------------------------------------------------
 
     /**
-     * Keeps {@code update} for the next message, replacing an older one of the same symbol; ignored
-     * when the symbol is no longer subscribed. Returns true when the caller must schedule
-     * {@link #flush()} (none is scheduled yet).
+     * Keeps a tick of the live feed for the next message, replacing an older one of the same
+     * symbol; ignored when the symbol is no longer subscribed. Returns true when the caller must
+     * schedule {@link #flush()} (none is scheduled yet).
      */
     synchronized boolean stage(Subscription subscription, PriceUpdate update) {
+        return stage(subscription, update, true);
+    }
+
+    private boolean stage(Subscription subscription, PriceUpdate update, boolean live) {
         if (closed || !subscription.active) {
             return false;
         }
         PriceUpdate current = subscription.pending;
         if (current == null || update.tsEpochMillis() >= current.tsEpochMillis()) {
             subscription.pending = update;
+            subscription.pendingIsLive = live;
         }
         if (!subscription.queued) {
             subscription.queued = true;
@@ -202,10 +207,13 @@ public final class ClientSession {
         return true;
     }
 
-    /** {@link #stage} by symbol, for the latest prices sent on a new subscription. */
-    synchronized boolean stage(PriceUpdate update) {
+    /**
+     * {@link #stage} by symbol, for the latest known prices sent on a new subscription. Those may be
+     * hours old (the last close), so they are left out of the delivery-lag metric.
+     */
+    synchronized boolean stageLatestKnown(PriceUpdate update) {
         Subscription subscription = subscriptions.get(update.symbol());
-        return subscription != null && stage(subscription, update);
+        return subscription != null && stage(subscription, update, false);
     }
 
     /** Writes the waiting updates as one {@code prices} message, on this connection's event loop. */
@@ -216,7 +224,7 @@ public final class ClientSession {
     private void flush() {
         String message;
         int updates = 0;
-        long oldestTick = Long.MAX_VALUE;
+        long oldestLiveTick = Long.MAX_VALUE;
         synchronized (this) {
             flushScheduled = false;
             if (closed || queueHead == null || unsentMessages >= maxUnsentMessages) {
@@ -229,6 +237,7 @@ public final class ClientSession {
             for (Subscription subscription = queueHead; subscription != null; ) {
                 Subscription next = subscription.nextQueued;
                 PriceUpdate update = subscription.pending;
+                boolean live = subscription.pendingIsLive;
                 subscription.queued = false;
                 subscription.pending = null;
                 subscription.nextQueued = null;
@@ -240,7 +249,9 @@ public final class ClientSession {
                     json.append(',');
                 }
                 json.append(update.json());
-                oldestTick = Math.min(oldestTick, update.tsEpochMillis());
+                if (live) {
+                    oldestLiveTick = Math.min(oldestLiveTick, update.tsEpochMillis());
+                }
             }
             queueHead = queueTail = null;
             if (updates == 0) {
@@ -256,7 +267,7 @@ public final class ClientSession {
                 MESSAGE_BUILDER.remove();
             }
         }
-        metrics.pricesSent(updates, message.length(), oldestTick);
+        metrics.pricesSent(updates, message.length(), oldestLiveTick);
         connection.sendText(message).subscribe().with(ignored -> onWritten(), failure -> onWritten());
     }
 

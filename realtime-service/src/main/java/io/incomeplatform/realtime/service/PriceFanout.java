@@ -98,7 +98,7 @@ public class PriceFanout {
         }
         return marketState.latestPrices(symbols)
                 .invoke(updates -> {
-                    updates.forEach(session::stage);
+                    updates.forEach(session::stageLatestKnown);
                     if (!updates.isEmpty()) {
                         session.scheduleFlush(); // now, not at the connection's phase
                     }

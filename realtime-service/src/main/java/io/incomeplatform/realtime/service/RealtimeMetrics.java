@@ -39,7 +39,8 @@ public class RealtimeMetrics {
         batchSize = DistributionSummary.builder("realtime.batch.updates")
                 .description("Updates per prices message").publishPercentiles(0.5, 0.99).register(registry);
         deliveryLag = Timer.builder("realtime.delivery.lag")
-                .description("From the oldest tick's ts in a prices message to the moment it is sent")
+                .description("From the oldest live tick's ts in a prices message to the moment it is sent"
+                        + " (latest known prices sent on subscribe are left out: they may be hours old)")
                 .publishPercentiles(0.5, 0.99).register(registry);
         slowClientDisconnects = Counter.builder("realtime.disconnects").tag("reason", "slow-client").register(registry);
         expiredTokenDisconnects = Counter.builder("realtime.disconnects").tag("reason", "token-expired").register(registry);
@@ -60,11 +61,14 @@ public class RealtimeMetrics {
         subscriptions.addAndGet(delta);
     }
 
-    void pricesSent(int updates, int chars, long oldestTickEpochMillis) {
+    /** {@code oldestLiveTickEpochMillis} is Long.MAX_VALUE when the message held only latest known prices. */
+    void pricesSent(int updates, int chars, long oldestLiveTickEpochMillis) {
         pricesMessages.increment();
         bytesSent.increment(chars);
         batchSize.record(updates);
-        deliveryLag.record(Math.max(0, System.currentTimeMillis() - oldestTickEpochMillis), TimeUnit.MILLISECONDS);
+        if (oldestLiveTickEpochMillis != Long.MAX_VALUE) {
+            deliveryLag.record(Math.max(0, System.currentTimeMillis() - oldestLiveTickEpochMillis), TimeUnit.MILLISECONDS);
+        }
     }
 
     void controlSent(int chars) {

@@ -15,6 +15,8 @@ final class Subscription {
     boolean active = true;
     /** The update for the next message, if any. */
     PriceUpdate pending;
+    /** Whether {@link #pending} came from the tick feed (false: the latest known price from Redis). */
+    boolean pendingIsLive;
     /** Whether it is in the session's queue for the next message. */
     boolean queued;
     /** The next one in that queue (an intrusive list: queueing allocates nothing). */
