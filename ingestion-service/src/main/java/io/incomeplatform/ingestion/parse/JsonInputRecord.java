@@ -35,6 +35,10 @@ final class JsonInputRecord implements InputRecord {
         if (!value.isNumber()) {
             throw new InvalidRecordException(field + " must be a number");
         }
+        // A literal beyond double range (1e400) parses as infinity: a bad record, not a server error.
+        if (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue())) {
+            throw new InvalidRecordException(field + " must be a finite number");
+        }
         return value.decimalValue();
     }
 

@@ -214,6 +214,15 @@ class WriteEndpointsTest {
     }
 
     @Test
+    void shouldRejectAJsonNumberBeyondDoubleRange() {
+        String symbol = uniqueSymbol();
+        String body = "[{\"symbol\":\"" + symbol + "\",\"ts\":\"2026-11-20T15:00:00Z\",\"price\":1e400}]";
+        operator().contentType("application/json").body(body).post("/api/v1/ticks")
+                .then().statusCode(200).body("accepted", equalTo(0))
+                .body("rejected[0].reason", equalTo("price must be a finite number"));
+    }
+
+    @Test
     void shouldRejectInconsistentOhlcAndBadBarFields() {
         String symbol = uniqueSymbol();
         String tomorrow = LocalDate.now().plusDays(2).toString();
