@@ -81,4 +81,20 @@ class SlowClientTest {
             publisher.shutdownNow();
         }
     }
+
+    @Test
+    void shouldDisconnectAClientThatSendsPingsButNeverReadsThePongs() throws Exception {
+        String user = Fixtures.newUserId();
+        try (RawWebSocket flooding = RawWebSocket.open(Fixtures.webSocketUri(http), Fixtures.token(user))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !registry.sessionsOf(user).isEmpty());
+            // 20,000 pongs of 15 bytes (+2 of frame header) = 340 KB, far more than the client's
+            // 4 KB receive buffer and the server's 8 KB send buffer can hold
+            for (int i = 0; i < 20_000; i++) {
+                flooding.sendText("{\"type\":\"ping\"}");
+            }
+            // %test slow-client timeout is 2 s: without progress the server gives up on it
+            await().atMost(Duration.ofSeconds(20)).until(() -> registry.sessionsOf(user).isEmpty());
+            assertTrue(flooding.drainUntilServerCloses(5000), "the server closes the flooding client's TCP connection");
+        }
+    }
 }

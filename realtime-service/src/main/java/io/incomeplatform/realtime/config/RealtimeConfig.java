@@ -29,8 +29,9 @@ public interface RealtimeConfig {
     int maxSubscriptionsPerConnection();
 
     /**
-     * Messages written to a connection but not yet taken by its socket. Beyond this the connection
-     * gets no new message, its updates keep coalescing per symbol, so its memory stays bounded.
+     * Messages (prices and control) written to a connection but not yet taken by its socket. Beyond
+     * this the connection gets no new prices message, its updates keep coalescing per symbol, so its
+     * memory stays bounded.
      */
     @WithDefault("4")
     int maxUnsentMessagesPerConnection();

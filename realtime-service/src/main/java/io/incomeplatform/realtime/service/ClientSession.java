@@ -291,16 +291,23 @@ public final class ClientSession {
         return !closed && !closing && unsentMessages > 0 && nowNanos - stalledSinceNanos > timeoutNanos;
     }
 
-    /** Small protocol messages (pong, error, dashboard-updated) bypass batching. */
+    /**
+     * Small protocol messages (pong, error, dashboard-updated) bypass batching but count as unsent
+     * like prices messages, so a client that sends pings without reading the pongs is found stalled
+     * and disconnected instead of piling up writes without bound.
+     */
     public void sendControl(String json) {
-        if (isClosed()) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (unsentMessages++ == 0) {
+                stalledSinceNanos = System.nanoTime();
+            }
         }
         metrics.controlSent(json.length());
         // A failed write means the connection is closing; its @OnClose cleans up.
-        connection.sendText(json).subscribe().with(ignored -> {
-        }, failure -> {
-        });
+        connection.sendText(json).subscribe().with(ignored -> onWritten(), failure -> onWritten());
     }
 
     // ---- lifecycle ----------------------------------------------------------------------------
