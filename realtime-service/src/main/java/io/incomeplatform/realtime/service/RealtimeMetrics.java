@@ -88,8 +88,4 @@ public class RealtimeMetrics {
         ticksReceived.increment(valid);
         ticksRejected.increment(rejected);
     }
-
-    public long openConnections() {
-        return openConnections.get();
-    }
 }

@@ -126,10 +126,6 @@ public class SubscriptionRegistry {
         return sessions == null ? Set.of() : sessions;
     }
 
-    public int connectionCount() {
-        return byConnection.size();
-    }
-
     public Collection<ClientSession> all() {
         return byConnection.values();
     }
