@@ -88,6 +88,15 @@ class LedgerTest {
     }
 
     @Test
+    void shouldAnswerAFieldOfTheWrongTypeWithAProblem() {
+        given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"name\": {\"nested\": 1}}")
+                .post("/api/v1/portfolios").then().statusCode(400).contentType("application/problem+json")
+                .body("status", org.hamcrest.Matchers.equalTo(400));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"expenses\": \"lots\"}")
+                .put("/api/v1/profile").then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
     void shouldRejectInvalidPortfolioAndMissingToken() {
         given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("name", " ", "currency", "dollars"))
                 .post("/api/v1/portfolios").then().statusCode(400).contentType("application/problem+json")

@@ -1,6 +1,7 @@
 package io.incomeplatform.dashboard.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.incomeplatform.dashboard.service.ApiProblem;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -44,8 +45,10 @@ public class ProblemExceptionMapper {
         return response.build();
     }
 
-    @ServerExceptionMapper
-    public Response mapUnreadableJson(JsonProcessingException e) {
+    // MismatchedInputException (a value of the wrong type) is named too: quarkus-rest-jackson has a
+    // built-in mapper for it that would otherwise win and answer a bare 400 without problem+json.
+    @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
+    public Response mapUnreadableJson(Exception e) {
         return respond(400, problem(400, "Malformed request body", "The body is not valid JSON for this endpoint."));
     }
 
