@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Start-up time and memory of each packaged service (JVM mode), medians of several runs.
 
-    bench/startup.py [--runs 3] [--processing-db income_processing_bench] [--serving-db income_serving_bench]
+    bench/startup.py [--runs 3] [--processing-db income_processing_startup] [--serving-db income_serving_startup]
 
 For each service: start target/quarkus-app/quarkus-run.jar, time until /q/health/ready answers 200,
 then read the process's resident memory (VmRSS) and the heap used (jvm_memory_used_bytes, heap) from
 /q/metrics, and stop it. Prints one Markdown table. Build first: ./mvnw -B package -DskipTests.
+It creates its own databases (deploy/sql/init-databases.sql, idempotent) so no other run can remove
+them underneath it.
 """
 import argparse
 import os
@@ -79,9 +81,14 @@ def measure(module, db_user, args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--processing-db", default="income_processing_bench")
-    parser.add_argument("--serving-db", default="income_serving_bench")
+    parser.add_argument("--processing-db", default="income_processing_startup")
+    parser.add_argument("--serving-db", default="income_serving_startup")
     args = parser.parse_args()
+    subprocess.run(["psql", "-q", "-h", os.environ.get("DB_HOST", "127.0.0.1"), "-p", os.environ.get("DB_PORT", "5432"),
+                    "-U", os.environ.get("DB_ADMIN_USER", "postgres"), "-d", "postgres", "-v", "ON_ERROR_STOP=1",
+                    "-v", f"processing_db={args.processing_db}", "-v", f"serving_db={args.serving_db}",
+                    "-f", os.path.join(ROOT, "deploy", "sql", "init-databases.sql")],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print("| service | ready after start (s, median) | RSS after start (MiB) | heap used (MiB) |")
     print("|---|---|---|---|")
     for module, db_user in SERVICES:
