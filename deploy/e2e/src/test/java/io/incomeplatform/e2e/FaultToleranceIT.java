@@ -128,6 +128,54 @@ class FaultToleranceIT {
     }
 
     @Test
+    void shouldResumeWebSocketDeliveryByItselfAfterRedisReturns() throws Exception {
+        URI redis = URI.create(Platform.env("REDIS_URL", "redis://127.0.0.1:6379"));
+        String symbol = uniqueSymbol();
+        try (FaultyProxy redisProxy = new FaultyProxy(redis.getHost(), redis.getPort())) {
+            int port = Platform.freePort();
+            Process realtime = Platform.launchExtra(Service.REALTIME, port,
+                    Map.of("REDIS_URL", "redis://127.0.0.1:" + redisProxy.port()), "realtime-redis-outage");
+            List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.net.http.WebSocket socket = null;
+            try {
+                Platform.awaitReady(realtime, uri(port, "/q/health/ready"), Duration.ofSeconds(90), "realtime-redis-outage");
+                socket = HTTP.newWebSocketBuilder().buildAsync(
+                        URI.create("ws://127.0.0.1:" + port + "/ws/v1/prices?token=" + Tokens.user(UUID.randomUUID())),
+                        new java.net.http.WebSocket.Listener() {
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                                messages.add(data.toString());
+                                ws.request(1);
+                                return null;
+                            }
+                        }).join();
+                socket.sendText("{\"type\":\"subscribe\",\"symbols\":[\"" + symbol + "\"]}", true).join();
+
+                redisProxy.cut();
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    HttpResponse<String> readiness = get(uri(port, "/q/health/ready"));
+                    assertEquals(503, readiness.statusCode(), readiness.body());
+                    assertTrue(readiness.body().toLowerCase().contains("redis"), readiness.body());
+                });
+
+                redisProxy.restore();
+                String tick = "{\"ticks\":[{\"symbol\":\"" + symbol + "\",\"price\":42.5,\"previousClose\":42,"
+                        + "\"change\":0.5,\"changeRatio\":0.0119,\"volume\":1,\"ts\":\"" + Instant.now() + "\",\"source\":\"e2e\"}]}";
+                // The replica resubscribes to the tick channel by itself; the open WebSocket then gets prices again.
+                await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    RespClient.publish(redis.getHost(), redis.getPort(), "income:ticks", tick);
+                    assertTrue(messages.stream().anyMatch(m -> m.contains("\"prices\"") && m.contains(symbol)), messages.toString());
+                });
+            } finally {
+                if (socket != null) {
+                    socket.abort();
+                }
+                stop(realtime);
+            }
+        }
+    }
+
+    @Test
     void shouldNeverShowAPartialBatchWhenIngestionIsKilledMidBatchAndCountARetryAsDuplicates() throws Exception {
         String symbol = uniqueSymbol();
         int rows = 100_000;
