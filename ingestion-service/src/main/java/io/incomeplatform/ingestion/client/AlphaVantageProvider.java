@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.incomeplatform.ingestion.config.IngestionConfig;
 import io.incomeplatform.ingestion.model.Bar;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -25,20 +25,15 @@ import java.util.Set;
  * Errors and throttling arrive as HTTP 200: {@code {"Error Message": ...}} (bad symbol or call),
  * {@code {"Note": ...}} or {@code {"Information": ...}} (call frequency or plan limits).
  */
-@ApplicationScoped
-public class AlphaVantageProvider implements MarketDataProvider {
+@Singleton
+public class AlphaVantageProvider extends HttpMarketDataProvider {
 
     public static final String NAME = "alphavantage";
     private static final String SERIES = "Time Series (Daily)";
 
-    private final IngestionConfig.Http config;
-    private final ProviderHttp http;
-    private final ObjectMapper mapper;
 
     public AlphaVantageProvider(IngestionConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().alphaVantage();
-        this.http = http;
-        this.mapper = mapper;
+        super(config.providers().alphaVantage(), http, mapper);
     }
 
     @Override
@@ -47,23 +42,8 @@ public class AlphaVantageProvider implements MarketDataProvider {
     }
 
     @Override
-    public boolean enabled() {
-        return config.enabled() && config.baseUrl().isPresent();
-    }
-
-    @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.DAILY_BARS);
-    }
-
-    @Override
-    public int maxSymbolsPerRequest() {
-        return 1;
-    }
-
-    @Override
-    public int requestsPerMinute() {
-        return config.requestsPerMinute();
     }
 
     @Override

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.incomeplatform.ingestion.config.IngestionConfig;
 import io.incomeplatform.ingestion.model.Bar;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -23,20 +23,15 @@ import java.util.Set;
  * no {@code results} means no data. Errors: {@code {"status":"ERROR"|"NOT_AUTHORIZED","error"|"message"}}
  * with 401/403 (bad key), 404, 429 (plan limit) or 5xx.
  */
-@ApplicationScoped
-public class PolygonProvider implements MarketDataProvider {
+@Singleton
+public class PolygonProvider extends HttpMarketDataProvider {
 
     public static final String NAME = "polygon";
     private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
 
-    private final IngestionConfig.Http config;
-    private final ProviderHttp http;
-    private final ObjectMapper mapper;
 
     public PolygonProvider(IngestionConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().polygon();
-        this.http = http;
-        this.mapper = mapper;
+        super(config.providers().polygon(), http, mapper);
     }
 
     @Override
@@ -45,23 +40,8 @@ public class PolygonProvider implements MarketDataProvider {
     }
 
     @Override
-    public boolean enabled() {
-        return config.enabled() && config.baseUrl().isPresent();
-    }
-
-    @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.DAILY_BARS);
-    }
-
-    @Override
-    public int maxSymbolsPerRequest() {
-        return 1;
-    }
-
-    @Override
-    public int requestsPerMinute() {
-        return config.requestsPerMinute();
     }
 
     @Override

@@ -9,7 +9,7 @@ import io.incomeplatform.ingestion.model.Split;
 import io.incomeplatform.ingestion.model.Tick;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -32,19 +32,14 @@ import java.util.Set;
  * {@code events.dividends / events.splits} keyed by timestamp; {@code meta.regularMarketPrice/Time} is the quote.
  * Errors: {@code chart.error {code, description}} with 404/400, and plain-text 429 "Too Many Requests".
  */
-@ApplicationScoped
-public class YahooProvider implements MarketDataProvider {
+@Singleton
+public class YahooProvider extends HttpMarketDataProvider {
 
     public static final String NAME = "yahoo";
 
-    private final IngestionConfig.Http config;
-    private final ProviderHttp http;
-    private final ObjectMapper mapper;
 
     public YahooProvider(IngestionConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().yahoo();
-        this.http = http;
-        this.mapper = mapper;
+        super(config.providers().yahoo(), http, mapper);
     }
 
     @Override
@@ -53,23 +48,8 @@ public class YahooProvider implements MarketDataProvider {
     }
 
     @Override
-    public boolean enabled() {
-        return config.enabled() && config.baseUrl().isPresent();
-    }
-
-    @Override
     public Set<Capability> capabilities() {
         return EnumSet.allOf(Capability.class);
-    }
-
-    @Override
-    public int maxSymbolsPerRequest() {
-        return 1;
-    }
-
-    @Override
-    public int requestsPerMinute() {
-        return config.requestsPerMinute();
     }
 
     /** A parsed chart response. */
