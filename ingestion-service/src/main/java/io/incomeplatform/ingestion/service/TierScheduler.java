@@ -142,6 +142,7 @@ public class TierScheduler {
                     all.addAll(held);
                     return List.copyOf(all);
                 })
+                .onFailure().invoke(failure -> LOG.warnf("Tier 1 without the held symbols: Redis read failed (%s)", failure.toString()))
                 .onFailure().recoverWithItem(symbols));
     }
 
@@ -149,8 +150,12 @@ public class TierScheduler {
         return redis.key(String.class).scan(new io.quarkus.redis.datasource.keys.KeyScanArgs()
                         .match(HOLDINGS_PATTERN).count(1000))
                 .toMulti().collect().asList()
-                .chain(keys -> keys.isEmpty() ? Uni.createFrom().item(Set.<String>of())
-                        : redis.set(String.class).sunion(keys.toArray(String[]::new)))
+                .chain(keys -> switch (keys.size()) {
+                    case 0 -> Uni.createFrom().item(Set.<String>of());
+                    // The client's SUNION refuses a single key, which is what one holding user leaves.
+                    case 1 -> redis.set(String.class).smembers(keys.get(0));
+                    default -> redis.set(String.class).sunion(keys.toArray(String[]::new));
+                })
                 .map(held -> {
                     Set<String> valid = new HashSet<>();
                     for (String symbol : held) {

@@ -43,4 +43,20 @@ class TierSymbolsTest {
             redis.key(String.class).del(key).await().atMost(Duration.ofSeconds(5));
         }
     }
+
+    @Test
+    void shouldTakeTheSymbolsOfEveryHoldingUserIntoTierOne() {
+        String first = uniqueSymbol();
+        String second = uniqueSymbol();
+        String firstUser = "income:holdings:" + UUID.randomUUID();
+        String secondUser = "income:holdings:" + UUID.randomUUID();
+        try {
+            redis.set(String.class).sadd(firstUser, first).await().atMost(Duration.ofSeconds(5));
+            redis.set(String.class).sadd(secondUser, second, first).await().atMost(Duration.ofSeconds(5));
+            List<String> tierOne = scheduler.symbolsOf(1).await().atMost(Duration.ofSeconds(10));
+            assertTrue(tierOne.contains(first) && tierOne.contains(second), "both users' symbols in tier 1");
+        } finally {
+            redis.key(String.class).del(firstUser, secondUser).await().atMost(Duration.ofSeconds(5));
+        }
+    }
 }
