@@ -1,6 +1,7 @@
 package io.incomeplatform.mart;
 
 import io.incomeplatform.mart.support.Db;
+import io.incomeplatform.mart.support.MarketFixture;
 import io.incomeplatform.mart.support.Refresh;
 import io.incomeplatform.mart.support.UpstreamMigrations;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -42,6 +43,11 @@ class IncrementalAndEventsTest {
 
     @Test
     void shouldLoadOnlyTheDaysOfNewTicksOnAnIncrementalRefresh() {
+        // A day far outside the look-back, so staging holds more days than the refresh may rewrite even in an
+        // otherwise empty database (a fresh Dev Services container).
+        Db.exec(Db.PROCESSING, "INSERT INTO raw.price_bars (symbol, date, source, open, high, low, close, volume) "
+                + "VALUES ('MTQ', '2025-06-02', 'polygon', 40, 40, 40, 40, 1)");
+        Refresh.post("/api/v1/marts/refresh?full=true").then().statusCode(200);
         Instant recent = Instant.now().minus(1, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
         Db.exec(Db.PROCESSING, "INSERT INTO raw.price_ticks (symbol, ts, price, volume, source) VALUES ('MTQ', ?::timestamptz, 42.5, 10, 'simulated')",
                 recent.toString());
@@ -78,6 +84,8 @@ class IncrementalAndEventsTest {
     @Test
     void shouldReportStaleMartsAsDegradedWellnessButStayReady() {
         // The test benchmark's last day (2026-08-31 at the latest) lags the NYSE calendar by far more than a day.
+        MarketFixture.load();
+        Refresh.post("/api/v1/marts/refresh?full=true").then().statusCode(200);
         given().get("/q/health/well").then().statusCode(503)
                 .body("checks.find { it.name == 'mart-freshness' }.data.status", equalTo("degraded"))
                 .body("checks.find { it.name == 'mart-freshness' }.data", hasKey("stocks_summary"));

@@ -218,4 +218,86 @@ class PortfolioMartsTest {
             subscriber.unsubscribe();
         }
     }
+
+    private Object computedAt(UUID user) {
+        return Db.one(Db.SERVING, "SELECT computed_at FROM serving.portfolio_summary WHERE user_id = ? AND scope_id = ?", user, ALL)
+                .get("computed_at");
+    }
+
+    /** Both users computed once, and the change log drained (the fixture's full load listed every symbol). */
+    private void traderAndHolderComputed() {
+        ledger(trader, traderPortfolio, "BUY,MTP1,2026-06-02,10,50,5");
+        ledger(holder, holderPortfolio, "BUY,MTP3,2025-06-08,10,100,0");
+        portfolios.recomputeChanged().await().atMost(Duration.ofSeconds(30));
+    }
+
+    private void rawChanged(String dataType, String symbol, String date) {
+        redis.pubsub(String.class).publish("income:raw-changed", "{\"dataType\":\"" + dataType + "\",\"symbols\":[\"" + symbol
+                + "\"],\"from\":\"" + date + "\",\"to\":\"" + date + "\",\"rows\":1}");
+    }
+
+    @Test
+    void shouldRecomputeOnlyTheUsersHoldingASymbolWhoseDividendsChanged() {
+        traderAndHolderComputed();
+        Object traderComputedAt = computedAt(trader);
+        Object holderComputedAt = computedAt(holder);
+        Db.exec(Db.PROCESSING, """
+                INSERT INTO raw.dividends (symbol, ex_date, source, pay_date, amount, type)
+                VALUES ('MTP3', '2026-06-01', 'polygon', '2026-06-03', 1.00, 'regular')""");
+        rawChanged("dividends", "MTP3", "2026-06-01");
+        await().atMost(Duration.ofSeconds(15)).until(() -> Db.count(Db.PROCESSING, """
+                SELECT count(*) FROM mart.changes c JOIN mart.change_marks m ON m.relation = 'portfolio' AND c.id > m.done_id
+                WHERE c.relation IS NULL AND c.symbol = 'MTP3'""") >= 1);
+
+        portfolios.recomputeChanged().await().atMost(Duration.ofSeconds(30));
+        assertEquals(traderComputedAt, computedAt(trader), "the trader holds no MTP3");
+        assertTrue(!holderComputedAt.equals(computedAt(holder)), "the holder was recomputed");
+        // 1m from 05-08: V = 1000 until 06-08; 10 x 1.00 received on 06-03: r = 1010/1000; 06-08: 1100/1000.
+        // 1.01 x 1.1 - 1 = 0.111
+        assertClose(new BigDecimal("0.111"), performance(holder, holderPortfolio).get("1m").get("portfolio_return"), "1m");
+    }
+
+    @Test
+    void shouldRecomputeEveryUserOfABenchmarkOnItsNewTradingDay() {
+        traderAndHolderComputed();
+        Db.exec(Db.PROCESSING, """
+                INSERT INTO raw.price_bars (symbol, date, source, open, high, low, close, volume)
+                VALUES ('MTPB', '2026-06-09', 'polygon', 105, 105, 105, 105, 1)""");
+        rawChanged("bars", "MTPB", "2026-06-09");
+        await().atMost(Duration.ofSeconds(15)).until(() -> Db.count(Db.PROCESSING,
+                "SELECT count(*) FROM staging.daily_prices WHERE symbol = 'MTPB' AND date = '2026-06-09'") == 1);
+
+        portfolios.recomputeChanged().await().atMost(Duration.ofSeconds(30));
+        for (UUID user : List.of(trader, holder)) {
+            Map<String, Object> oneMonth = performance(user, ALL).get("1m");
+            assertEquals(Date.valueOf("2026-06-09"), oneMonth.get("as_of"));
+            // 1m from 2026-05-09 -> benchmark day 05-08 (100): 104 x 104 / (100 x 103) x 105/104 - 1 = 10920/10300 - 1
+            assertClose(ratio(31, 515), oneMonth.get("benchmark_return"), "1m benchmark");
+        }
+        // Nothing changed since: the next pass recomputes neither.
+        Object traderComputedAt = computedAt(trader);
+        Object holderComputedAt = computedAt(holder);
+        portfolios.recomputeChanged().await().atMost(Duration.ofSeconds(30));
+        assertEquals(traderComputedAt, computedAt(trader));
+        assertEquals(holderComputedAt, computedAt(holder));
+    }
+
+    @Test
+    void shouldRecomputeAUserWhoseLedgerChangedWithoutAnEvent() {
+        traderAndHolderComputed();
+        Object traderComputedAt = computedAt(trader);
+        Db.exec(Db.SERVING, """
+                INSERT INTO app.transactions (id, portfolio_id, user_id, type, symbol, trade_date, shares, price, fee, created_by)
+                VALUES (?, ?, ?, 'BUY', 'MTP3', '2026-06-08', 10, 110, 0, ?)""", UUID.randomUUID(), holderPortfolio, holder, holder);
+
+        portfolios.recomputeChanged().await().atMost(Duration.ofSeconds(30));
+        assertEquals(traderComputedAt, computedAt(trader));
+        assertClose(new BigDecimal("2200"), Db.one(Db.SERVING,
+                "SELECT portfolio_value FROM serving.portfolio_summary WHERE user_id = ? AND scope_id = ?", holder, ALL)
+                .get("portfolio_value"), "20 x 110");
+        // A deleted portfolio takes the user's rows with it on the next pass.
+        Db.exec(Db.SERVING, "UPDATE app.portfolios SET deleted_at = now() WHERE id = ?", holderPortfolio);
+        portfolios.recomputeChanged().await().atMost(Duration.ofSeconds(30));
+        assertEquals(0, Db.count(Db.SERVING, "SELECT count(*) FROM serving.portfolio_summary WHERE user_id = ?", holder));
+    }
 }

@@ -62,6 +62,13 @@ public interface MartConfig {
         @WithDefault("64MB")
         String workMem();
 
+        /**
+         * A table is rebuilt for the changed symbols only while at most this many changed (and the as-of
+         * date stayed); more, and it is rebuilt whole (set-based work beats that many per-symbol lookups).
+         */
+        @WithDefault("2000")
+        int maxIncrementalSymbols();
+
         /** Users whose portfolio marts are recomputed at the same time by the all-users refresh. */
         @WithDefault("2")
         int portfolioConcurrency();
@@ -100,6 +107,13 @@ public interface MartConfig {
         /** Rows per INSERT statement when copying a mart to the serving side. */
         @WithDefault("5000")
         int batchSize();
+
+        /**
+         * A sync copies only the rows of the symbols whose mart rows changed while at most this many did;
+         * more, and it copies the whole mart (DELETE ... WHERE symbol = ANY of a huge array stops paying).
+         */
+        @WithDefault("10000")
+        int maxSymbols();
     }
 
     interface Freshness {

@@ -16,8 +16,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -85,32 +83,45 @@ public class PortfolioRepository {
                 .map(rs -> rs.iterator().next().getLocalDate("as_of"));
     }
 
-    /** Closes per symbol up to as-of: those from {@code from} on, plus the last one before it (carried forward). */
-    public Uni<Map<String, NavigableMap<LocalDate, BigDecimal>>> closes(List<String> symbols, LocalDate from, LocalDate asOf) {
+    /**
+     * Closes per symbol up to as-of: those from the symbol's own start date on, plus the last one before
+     * it (carried forward). One row per symbol with its dates and closes as arrays: few rows to decode,
+     * each read in (symbol, date) order straight off the primary key.
+     */
+    public Uni<Map<String, PortfolioCalculator.Series>> closes(Map<String, LocalDate> fromBySymbol, LocalDate asOf) {
+        List<String> symbols = new ArrayList<>(fromBySymbol.keySet());
         return processing.preparedQuery("""
-                        SELECT symbol, date, close FROM mart.market_daily
-                        WHERE symbol = ANY($1) AND date >= $2 AND date <= $3
-                        UNION ALL
-                        SELECT s.symbol, d.date, d.close
-                        FROM unnest($1::text[]) AS s(symbol)
-                        JOIN LATERAL (SELECT date, close FROM mart.market_daily
-                                      WHERE symbol = s.symbol AND date < $2 ORDER BY date DESC LIMIT 1) d ON true""")
-                .execute(Tuple.of(symbols.toArray(String[]::new), from, asOf))
+                        SELECT s.symbol, c.dates, c.closes
+                        FROM unnest($1::text[], $2::date[]) AS s(symbol, from_date)
+                        CROSS JOIN LATERAL (
+                            SELECT array_agg(date ORDER BY date) AS dates, array_agg(close ORDER BY date) AS closes
+                            FROM (SELECT date, close FROM mart.market_daily
+                                  WHERE symbol = s.symbol AND date >= s.from_date AND date <= $3
+                                  UNION ALL
+                                  (SELECT date, close FROM mart.market_daily
+                                   WHERE symbol = s.symbol AND date < s.from_date ORDER BY date DESC LIMIT 1)) d) c
+                        WHERE c.dates IS NOT NULL""")
+                .execute(Tuple.of(symbols.toArray(String[]::new), symbols.stream().map(fromBySymbol::get).toArray(LocalDate[]::new), asOf))
                 .map(rs -> {
-                    Map<String, NavigableMap<LocalDate, BigDecimal>> closes = new HashMap<>();
+                    Map<String, PortfolioCalculator.Series> closes = new HashMap<>();
                     for (Row row : rs) {
-                        closes.computeIfAbsent(row.getString("symbol"), s -> new TreeMap<>())
-                                .put(row.getLocalDate("date"), row.getBigDecimal("close"));
+                        closes.put(row.getString("symbol"), new PortfolioCalculator.Series(
+                                row.getArrayOfLocalDates("dates"), row.getArrayOfBigDecimals("closes")));
                     }
                     return closes;
                 });
     }
 
-    /** Canonical dividends (the calendar without projections) paid on or before as-of. */
+    /**
+     * Canonical dividends paid on or before as-of: the dividend calendar's non-projected rows, read from
+     * staging (whose changes the staging loads record in mart.changes) so that a recomputation
+     * never sees a calendar not yet refreshed after the change that asked for it.
+     */
     public Uni<Map<String, List<PortfolioCalculator.Dividend>>> dividends(List<String> symbols, LocalDate asOf) {
         return processing.preparedQuery("""
-                        SELECT symbol, ex_date, pay_date, amount FROM mart.dividend_calendar
-                        WHERE symbol = ANY($1) AND status <> 'projected' AND coalesce(pay_date, ex_date) <= $2""")
+                        SELECT d.symbol, d.ex_date, d.pay_date, d.amount FROM staging.dividends d
+                        JOIN staging.securities s ON s.symbol = d.symbol
+                        WHERE d.symbol = ANY($1) AND coalesce(d.pay_date, d.ex_date) <= $2""")
                 .execute(Tuple.of(symbols.toArray(String[]::new), asOf))
                 .map(rs -> {
                     Map<String, List<PortfolioCalculator.Dividend>> bySymbol = new HashMap<>();
@@ -123,50 +134,141 @@ public class PortfolioRepository {
                 });
     }
 
+    /** Every benchmark a user's marts use: the profiles' and the default. */
+    public Uni<List<String>> benchmarks(String defaultBenchmark) {
+        return serving.preparedQuery("SELECT upper(benchmark) AS benchmark FROM app.profiles UNION SELECT $1")
+                .execute(Tuple.of(defaultBenchmark))
+                .map(rs -> {
+                    List<String> benchmarks = new ArrayList<>();
+                    rs.forEach(row -> benchmarks.add(row.getString("benchmark")));
+                    return benchmarks;
+                });
+    }
+
+    /** Each benchmark's latest trading day (null when it has no prices). */
+    public Uni<Map<String, LocalDate>> asOfs(List<String> benchmarks) {
+        return processing.preparedQuery("""
+                        SELECT b.symbol, (SELECT max(date) FROM mart.market_daily d WHERE d.symbol = b.symbol) AS as_of
+                        FROM unnest($1::text[]) AS b(symbol)""")
+                .execute(Tuple.of(benchmarks.toArray(String[]::new)))
+                .map(rs -> {
+                    Map<String, LocalDate> asOfs = new HashMap<>();
+                    rs.forEach(row -> asOfs.put(row.getString("symbol"), row.getLocalDate("as_of")));
+                    return asOfs;
+                });
+    }
+
+    /**
+     * Users with live transactions in live portfolios whose marts may be out of date: none computed yet,
+     * the ledger or a portfolio edited after they were computed (a safety net: the change event normally
+     * recomputed the user already), another benchmark in the profile, the benchmark's as-of moved, or a
+     * held symbol or the benchmark among the changed symbols.
+     */
+    public Uni<List<UUID>> usersToRecompute(List<String> changedSymbols, Map<String, LocalDate> asOfs, String defaultBenchmark) {
+        List<String> benchmarks = new ArrayList<>(asOfs.keySet());
+        LocalDate[] dates = benchmarks.stream().map(asOfs::get).toArray(LocalDate[]::new);
+        return serving.preparedQuery("""
+                        SELECT u.user_id
+                        FROM (SELECT t.user_id,
+                                     bool_or(t.deleted_at IS NULL AND p.deleted_at IS NULL AND t.symbol = ANY($1)) AS holds_changed,
+                                     max(greatest(t.created_at, t.deleted_at, p.deleted_at)) AS ledger_changed_at
+                              FROM app.transactions t JOIN app.portfolios p ON p.id = t.portfolio_id
+                              GROUP BY t.user_id
+                              HAVING bool_or(t.deleted_at IS NULL AND p.deleted_at IS NULL)) u
+                        LEFT JOIN app.profiles pr ON pr.user_id = u.user_id
+                        LEFT JOIN serving.portfolio_summary s
+                               ON s.user_id = u.user_id AND s.scope_id = '00000000-0000-0000-0000-000000000000'
+                        LEFT JOIN unnest($2::text[], $3::date[]) AS b(benchmark, as_of)
+                               ON b.benchmark = coalesce(upper(pr.benchmark), $4)
+                        WHERE s.user_id IS NULL
+                           OR u.holds_changed
+                           OR u.ledger_changed_at > s.computed_at
+                           OR s.benchmark <> coalesce(upper(pr.benchmark), $4)
+                           OR s.benchmark = ANY($1)
+                           OR s.as_of IS DISTINCT FROM b.as_of""")
+                .execute(Tuple.of(changedSymbols.toArray(String[]::new), benchmarks.toArray(String[]::new), dates, defaultBenchmark))
+                .map(rs -> {
+                    List<UUID> users = new ArrayList<>();
+                    rs.forEach(row -> users.add(row.getUUID("user_id")));
+                    return users;
+                });
+    }
+
     public record ScopeResult(UUID scopeId, String benchmark, PortfolioCalculator.Result result) {
     }
 
     /**
-     * Replaces the user's rows in both tables in one transaction (readers see the old or the new set).
-     * A transaction-level advisory lock per user serialises an event-driven and a scheduled recomputation.
+     * Replaces the user's rows in both tables with one statement (one round trip; readers see the old or
+     * the new set): upserts the new rows in key order, deletes the user's rows not among them (scopes of
+     * a deleted portfolio). Two recomputations of one user at once lock the rows in the same order; the
+     * later commit wins.
      */
     public Uni<Void> replace(UUID userId, List<ScopeResult> scopes, OffsetDateTime computedAt) {
-        List<Tuple> performance = new ArrayList<>();
-        List<Tuple> summary = new ArrayList<>();
+        List<UUID> perfScopes = new ArrayList<>();
+        List<String> periods = new ArrayList<>();
+        List<BigDecimal> portfolioReturns = new ArrayList<>();
+        List<BigDecimal> benchmarkReturns = new ArrayList<>();
+        List<LocalDate> starts = new ArrayList<>();
+        List<UUID> summaryScopes = new ArrayList<>();
+        List<LocalDate> firstDates = new ArrayList<>();
+        List<BigDecimal> values = new ArrayList<>();
+        List<BigDecimal> mwrs = new ArrayList<>();
+        String benchmark = null;
+        LocalDate asOf = null;
         for (ScopeResult scope : scopes) {
             PortfolioCalculator.Result r = scope.result();
+            benchmark = scope.benchmark();
+            asOf = r.asOf();
             for (PortfolioCalculator.PeriodResult p : r.periods()) {
-                performance.add(Tuple.from(Arrays.asList(userId, scope.scopeId(), p.period(), scope.benchmark(),
-                        p.portfolioReturn(), p.benchmarkReturn(), p.start(), r.asOf(), computedAt)));
+                perfScopes.add(scope.scopeId());
+                periods.add(p.period());
+                portfolioReturns.add(p.portfolioReturn());
+                benchmarkReturns.add(p.benchmarkReturn());
+                starts.add(p.start());
             }
-            summary.add(Tuple.from(Arrays.asList(userId, scope.scopeId(), scope.benchmark(), r.asOf(),
-                    r.firstTransactionDate(), r.value(), r.mwrAnnualized(), computedAt)));
+            summaryScopes.add(scope.scopeId());
+            firstDates.add(r.firstTransactionDate());
+            values.add(r.value());
+            mwrs.add(r.mwrAnnualized());
         }
-        return serving.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtext('portfolio-marts:' || $1))")
-                .execute(Tuple.of(userId.toString()))
-                .chain(() -> conn.preparedQuery("DELETE FROM serving.portfolio_performance WHERE user_id = $1").execute(Tuple.of(userId)))
-                .chain(() -> conn.preparedQuery("DELETE FROM serving.portfolio_summary WHERE user_id = $1").execute(Tuple.of(userId)))
-                .chain(() -> performance.isEmpty() ? Uni.createFrom().voidItem() : conn.preparedQuery("""
-                                INSERT INTO serving.portfolio_performance
-                                    (user_id, scope_id, period, benchmark, portfolio_return, benchmark_return, start_date, as_of, computed_at)
-                                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
-                        .executeBatch(performance).replaceWithVoid())
-                .chain(() -> summary.isEmpty() ? Uni.createFrom().voidItem() : conn.preparedQuery("""
-                                INSERT INTO serving.portfolio_summary
-                                    (user_id, scope_id, benchmark, as_of, first_transaction_date, portfolio_value, mwr_annualized, computed_at)
-                                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""")
-                        .executeBatch(summary).replaceWithVoid()));
+        return serving.preparedQuery("""
+                        WITH perf AS (SELECT * FROM unnest($2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::date[])
+                                          AS p(scope_id, period, portfolio_return, benchmark_return, start_date)),
+                             summ AS (SELECT * FROM unnest($7::uuid[], $8::date[], $9::numeric[], $10::numeric[])
+                                          AS s(scope_id, first_transaction_date, portfolio_value, mwr_annualized)),
+                             stale_perf AS (DELETE FROM serving.portfolio_performance t WHERE t.user_id = $1
+                                            AND NOT EXISTS (SELECT 1 FROM perf WHERE perf.scope_id = t.scope_id AND perf.period = t.period)),
+                             stale_summ AS (DELETE FROM serving.portfolio_summary t WHERE t.user_id = $1
+                                            AND NOT EXISTS (SELECT 1 FROM summ WHERE summ.scope_id = t.scope_id)),
+                             new_perf AS (INSERT INTO serving.portfolio_performance
+                                              (user_id, scope_id, period, benchmark, portfolio_return, benchmark_return, start_date, as_of, computed_at)
+                                          SELECT $1, scope_id, period, $11, portfolio_return, benchmark_return, start_date, $12, $13
+                                          FROM perf ORDER BY scope_id, period
+                                          ON CONFLICT (user_id, scope_id, period) DO UPDATE SET benchmark = excluded.benchmark,
+                                              portfolio_return = excluded.portfolio_return, benchmark_return = excluded.benchmark_return,
+                                              start_date = excluded.start_date, as_of = excluded.as_of, computed_at = excluded.computed_at)
+                        INSERT INTO serving.portfolio_summary
+                            (user_id, scope_id, benchmark, as_of, first_transaction_date, portfolio_value, mwr_annualized, computed_at)
+                        SELECT $1, scope_id, $11, $12, first_transaction_date, portfolio_value, mwr_annualized, $13
+                        FROM summ ORDER BY scope_id
+                        ON CONFLICT (user_id, scope_id) DO UPDATE SET benchmark = excluded.benchmark, as_of = excluded.as_of,
+                            first_transaction_date = excluded.first_transaction_date, portfolio_value = excluded.portfolio_value,
+                            mwr_annualized = excluded.mwr_annualized, computed_at = excluded.computed_at""")
+                .execute(Tuple.from(Arrays.asList(userId, perfScopes.toArray(UUID[]::new), periods.toArray(String[]::new),
+                        portfolioReturns.toArray(BigDecimal[]::new), benchmarkReturns.toArray(BigDecimal[]::new),
+                        starts.toArray(LocalDate[]::new), summaryScopes.toArray(UUID[]::new), firstDates.toArray(LocalDate[]::new),
+                        values.toArray(BigDecimal[]::new), mwrs.toArray(BigDecimal[]::new), benchmark, asOf, computedAt)))
+                .replaceWithVoid();
     }
 
-    /** Removes the rows of users who no longer have any transaction. */
+    /** Removes the rows of users who no longer have any live transaction in a live portfolio. */
     public Uni<Long> deleteUsersWithoutTransactions() {
-        return serving.withTransaction(conn -> conn.query("""
-                        DELETE FROM serving.portfolio_performance pp
-                        WHERE NOT EXISTS (SELECT 1 FROM app.transactions t WHERE t.user_id = pp.user_id AND t.deleted_at IS NULL)""")
+        String noLedger = """
+                NOT EXISTS (SELECT 1 FROM app.transactions t JOIN app.portfolios p ON p.id = t.portfolio_id
+                            WHERE t.user_id = %s.user_id AND t.deleted_at IS NULL AND p.deleted_at IS NULL)""";
+        return serving.withTransaction(conn -> conn.query("DELETE FROM serving.portfolio_performance pp WHERE " + noLedger.formatted("pp"))
                 .execute()
-                .chain(a -> conn.query("""
-                                DELETE FROM serving.portfolio_summary ps
-                                WHERE NOT EXISTS (SELECT 1 FROM app.transactions t WHERE t.user_id = ps.user_id AND t.deleted_at IS NULL)""")
+                .chain(a -> conn.query("DELETE FROM serving.portfolio_summary ps WHERE " + noLedger.formatted("ps"))
                         .execute().map(b -> (long) a.rowCount() + b.rowCount())));
     }
 }

@@ -18,9 +18,10 @@ import java.util.Map;
 
 /**
  * Copies marts from the processing database to the serving database. One mart is one serving
- * transaction: DELETE every row, INSERT the new ones, verify the count, update serving.mart_status,
- * commit. Readers (REPEATABLE READ snapshots included) keep seeing the previous rows until the commit
- * and never a half-loaded table; TRUNCATE and rename swaps are avoided because both break such readers.
+ * transaction: DELETE the rows of the changed symbols (or every row), INSERT their new rows, verify
+ * that the serving table's total count equals the mart's, update serving.mart_status, commit. Readers
+ * (REPEATABLE READ snapshots included) keep seeing the previous rows until the commit and never a
+ * half-loaded table; TRUNCATE and rename swaps are avoided because both break such readers.
  */
 @ApplicationScoped
 public class ServingRepository {
@@ -33,7 +34,8 @@ public class ServingRepository {
         this.serving = serving;
     }
 
-    public record Copied(long rows, OffsetDateTime syncedAt) {
+    /** symbols: the symbols whose rows were copied (null: every row). */
+    public record Copied(long rows, OffsetDateTime syncedAt, List<String> symbols) {
     }
 
     /** Thrown inside the serving transaction when the copied row count differs from the source's. */
@@ -43,16 +45,21 @@ public class ServingRepository {
         }
     }
 
-    public Uni<Copied> copy(MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, int batchSize) {
+    /**
+     * @param symbols copy only these symbols' rows (the mart's symbol column); null = the whole mart
+     */
+    public Uni<Copied> copy(MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, int batchSize, List<String> symbols) {
+        String where = symbols == null ? "" : " WHERE " + mart.symbolColumn() + " = ANY($1::text[])";
+        Tuple args = symbols == null ? Tuple.tuple() : Tuple.of(symbols.toArray(String[]::new));
         // A REPEATABLE READ snapshot on the processing side: the count and the rows read agree even if
-        // a refresh of the same view commits meanwhile.
+        // a refresh of the same mart commits meanwhile.
         return processing.withTransaction(src -> src.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
                 .chain(() -> src.query("SELECT count(*) AS n FROM " + mart.relation()).execute())
                 .map(rs -> rs.iterator().next().getLong("n"))
-                .chain(expected -> src.prepare("SELECT row_to_json(m)::text AS j FROM " + mart.relation() + " m")
+                .chain(expected -> src.prepare("SELECT row_to_json(m)::text AS j FROM " + mart.relation() + " m" + where)
                         .chain(statement -> {
-                            Cursor cursor = statement.cursor();
-                            return serving.withTransaction(dst -> dst.query("DELETE FROM " + mart.servingTable()).execute()
+                            Cursor cursor = statement.cursor(args);
+                            return serving.withTransaction(dst -> dst.preparedQuery("DELETE FROM " + mart.servingTable() + where).execute(args)
                                             .chain(() -> copyBatches(cursor, dst, mart, batchSize))
                                             .chain(() -> dst.query("SELECT count(*) AS n FROM " + mart.servingTable()).execute())
                                             .map(rs -> rs.iterator().next().getLong("n"))
@@ -68,12 +75,13 @@ public class ServingRepository {
                                                                     as_of = excluded.as_of
                                                                 RETURNING synced_at""")
                                                         .execute(Tuple.of(mart.name(), actual, refreshedAt, asOf))
-                                                        .map(rs -> new Copied(actual, rs.iterator().next().getOffsetDateTime("synced_at")));
+                                                        .map(rs -> new Copied(actual, rs.iterator().next().getOffsetDateTime("synced_at"), symbols));
                                             }))
                                     .eventually(() -> cursor.close().onFailure().recoverWithNull())
                                     .eventually(() -> statement.close().onFailure().recoverWithNull());
                         })))
-                .call(() -> vacuum(mart));
+                // A per-symbol copy leaves few dead rows: autovacuum's business.
+                .call(() -> symbols == null ? vacuum(mart) : Uni.createFrom().voidItem());
     }
 
     /**

@@ -18,7 +18,8 @@ import java.util.Map;
  * Loads the staging layer from the raw schema. Each load runs in one transaction (staging is only
  * read by the refresh itself) and touches only what its {@link LoadScope} says changed: the
  * (symbol, date) pairs of raw rows fetched since the last watermark, the symbols and dates an
- * ingestion event names, or everything.
+ * ingestion event names, or everything. In the same transaction it appends the symbols it touched
+ * (or '*' for everything) to mart.changes, which the intermediate and mart builds take in.
  */
 @ApplicationScoped
 public class StagingRepository {
@@ -98,7 +99,9 @@ public class StagingRepository {
                     : conn.query("DELETE FROM staging.securities").execute()
                     .chain(() -> conn.query("INSERT INTO staging.securities (symbol, name, exchange, asset_type, sector, industry, "
                             + "currency, market_cap, time_zone) " + CLEAN_SECURITIES).execute())
-                    .map(rs -> (long) rs.rowCount()));
+                    .map(rs -> (long) rs.rowCount())
+                    // Names and industries feed every mart (and the treemap's ranks): everything is rebuilt.
+                    .call(() -> changedEverything(conn, "staging.securities")));
         });
     }
 
@@ -165,6 +168,7 @@ public class StagingRepository {
         return conn.query("DELETE FROM staging.daily_prices").execute()
                 .chain(() -> conn.query(FULL_DAILY).execute())
                 .map(rs -> (long) rs.rowCount())
+                .call(() -> changedEverything(conn, "staging.daily_prices"))
                 .call(() -> setWatermarkToNow(conn, PRICES));
     }
 
@@ -209,7 +213,8 @@ public class StagingRepository {
                         DELETE FROM staging.daily_prices d USING changed_days c
                         WHERE d.symbol = c.symbol AND d.date = c.date""").execute())
                 .chain(() -> conn.query(CHANGED_DAILY).execute())
-                .map(rs -> (long) rs.rowCount());
+                .map(rs -> (long) rs.rowCount())
+                .call(() -> changedSymbols(conn, "SELECT DISTINCT symbol FROM changed_days"));
     }
 
     // --- dividends, short positions, ETF holdings: keyed merges by source priority -------------------------
@@ -279,6 +284,7 @@ public class StagingRepository {
         return conn.query("DELETE FROM staging.etf_holdings").execute()
                 .chain(() -> conn.query(LATEST_HOLDINGS.formatted("")).execute())
                 .map(rs -> (long) rs.rowCount())
+                .call(() -> changedEverything(conn, "staging.etf_holdings"))
                 .call(() -> setWatermarkToNow(conn, ETF_HOLDINGS));
     }
 
@@ -286,7 +292,8 @@ public class StagingRepository {
         return conn.preparedQuery("CREATE TEMP TABLE changed_etfs ON COMMIT DROP AS " + changedEtfs).execute(args)
                 .chain(() -> conn.query("DELETE FROM staging.etf_holdings h USING changed_etfs c WHERE h.etf_symbol = c.symbol").execute())
                 .chain(() -> conn.query(LATEST_HOLDINGS.formatted("WHERE etf_symbol IN (SELECT symbol FROM changed_etfs)")).execute())
-                .map(rs -> (long) rs.rowCount());
+                .map(rs -> (long) rs.rowCount())
+                .call(() -> changedSymbols(conn, "SELECT symbol FROM changed_etfs"));
     }
 
     /**
@@ -311,8 +318,10 @@ public class StagingRepository {
                                     + rawKey + " BETWEEN $2::date - 1 AND $3::date + 1")
                     .execute(Tuple.of(symbolsArray(t.symbols()), t.from(), t.to()))
                     // Keys whose raw rows vanished cannot be found in raw: also clear the staging rows in range.
-                    .chain(() -> conn.preparedQuery("DELETE FROM " + stagingTable + " s WHERE ($1::text[] IS NULL OR s.symbol = ANY($1::text[])) AND s."
-                                    + stagingKey + " BETWEEN $2::date - 1 AND $3::date + 1")
+                    .chain(() -> conn.preparedQuery("WITH gone AS (DELETE FROM " + stagingTable
+                                    + " s WHERE ($1::text[] IS NULL OR s.symbol = ANY($1::text[])) AND s." + stagingKey
+                                    + " BETWEEN $2::date - 1 AND $3::date + 1 RETURNING s.symbol) "
+                                    + "INSERT INTO mart.changes (symbol) SELECT DISTINCT symbol FROM gone")
                             .execute(Tuple.of(symbolsArray(t.symbols()), t.from(), t.to())))
                     .chain(() -> replaceKeys(conn, stagingTable, stagingKey, changedInsert));
         });
@@ -322,6 +331,7 @@ public class StagingRepository {
         return conn.query("DELETE FROM " + stagingTable).execute()
                 .chain(() -> conn.query(fullInsert).execute())
                 .map(rs -> (long) rs.rowCount())
+                .call(() -> changedEverything(conn, stagingTable))
                 .call(() -> setWatermarkToNow(conn, watermarkName));
     }
 
@@ -329,7 +339,21 @@ public class StagingRepository {
         return conn.query("DELETE FROM " + stagingTable + " s USING changed_keys c WHERE s.symbol = c.symbol AND s."
                         + stagingKey + " = c.key").execute()
                 .chain(() -> conn.query(changedInsert).execute())
-                .map(rs -> (long) rs.rowCount());
+                .map(rs -> (long) rs.rowCount())
+                .call(() -> changedSymbols(conn, "SELECT DISTINCT symbol FROM changed_keys"));
+    }
+
+    // --- changes: what the intermediate and mart tables rebuild next (MartRepository.build) -------------
+
+    /** Appends the symbols a load touched, in the load's transaction: the tables built from them follow. */
+    private static Uni<Void> changedSymbols(SqlConnection conn, String symbolsQuery) {
+        return conn.query("INSERT INTO mart.changes (symbol) " + symbolsQuery).execute().replaceWithVoid();
+    }
+
+    /** After a full load: everything changed, and the table's statistics are brought up to date for the builds' plans. */
+    private static Uni<Void> changedEverything(SqlConnection conn, String table) {
+        return conn.query("INSERT INTO mart.changes (symbol) VALUES ('*')").execute()
+                .chain(() -> conn.query("ANALYZE " + table).execute()).replaceWithVoid();
     }
 
     // --- watermarks ---------------------------------------------------------------------------------------

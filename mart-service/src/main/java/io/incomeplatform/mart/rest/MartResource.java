@@ -85,23 +85,28 @@ public class MartResource {
     }
 
     /**
-     * Recomputes the portfolio marts of one user ({@code ?userId=}) or of every user with transactions,
-     * as the {@code income:portfolio-changed} event and the scheduled refresh do.
+     * Recomputes the portfolio marts of one user ({@code ?userId=}), of the users whose inputs changed
+     * ({@code ?changed=true}, as the scheduled refresh does) or of every user with transactions.
      */
     @POST
     @Path("/portfolios/refresh")
-    public Uni<Map<String, Object>> refreshPortfolios(@QueryParam("userId") String userId) {
+    public Uni<Map<String, Object>> refreshPortfolios(@QueryParam("userId") String userId, @QueryParam("changed") boolean changed) {
         UUID user;
         try {
             user = userId == null ? null : UUID.fromString(userId);
         } catch (IllegalArgumentException e) {
             throw new BadRequestException("userId must be a UUID");
         }
+        if (user != null && changed) {
+            throw new BadRequestException("userId and changed=true exclude each other");
+        }
         long start = System.nanoTime();
-        Uni<Void> work = user == null ? portfolios.recomputeAll() : portfolios.recomputeUserAndNotify(user);
-        return work.map(ignored -> {
+        Uni<Integer> work = user != null ? portfolios.recomputeUserAndNotify(user).replaceWith(1)
+                : changed ? portfolios.recomputeChanged() : portfolios.recomputeAll();
+        return work.map(users -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("userId", user);
+            body.put("users", users);
             body.put("durationMs", (System.nanoTime() - start) / 1_000_000);
             return body;
         });

@@ -7,12 +7,13 @@ import java.util.Set;
 
 /**
  * The layers and their dependency order. Staging tables are loaded first (always: incremental and
- * cheap), then the intermediate materialized views a mart needs, then the marts, each after the ones
- * it reads. Every synced mart is a materialized view {@code mart.NAME} copied to {@code serving.NAME}.
+ * cheap), then the intermediate tables a mart needs, then the marts, each after the ones it reads.
+ * Every synced mart is a table {@code mart.NAME} (built from the view {@code mart.NAME_source}) copied
+ * to {@code serving.NAME}; its primary key is its unique key.
  */
 public final class MartCatalog {
 
-    /** Intermediate materialized views in dependency order. */
+    /** Intermediate tables in dependency order. */
     public static final List<String> INTERMEDIATE = List.of(
             "as_of", "price_stats", "period_returns", "dividend_stats", "projected_dividends");
 
@@ -20,9 +21,10 @@ public final class MartCatalog {
     }
 
     /**
-     * @param needs intermediate views it reads; @param after marts it reads (refreshed first)
+     * @param needs intermediate tables it reads; @param after marts it reads (refreshed first);
+     * @param symbolColumn the column a per-symbol sync selects and deletes rows by
      */
-    public record Mart(String name, List<String> needs, List<String> after, List<String> keyColumns, List<DataTest> tests) {
+    public record Mart(String name, List<String> needs, List<String> after, String symbolColumn, List<DataTest> tests) {
         public String relation() {
             return "mart." + name;
         }
@@ -43,37 +45,37 @@ public final class MartCatalog {
 
     /** Every synced mart, in refresh order. */
     public static final List<Mart> MARTS = List.of(
-            new Mart("market_latest", List.of("as_of", "price_stats"), List.of(), List.of("symbol"), List.of(
+            new Mart("market_latest", List.of("as_of", "price_stats"), List.of(), "symbol", List.of(
                     where("not_null_keys", "market_latest", "symbol IS NULL OR price IS NULL OR price_date IS NULL"),
                     where("no_negative_prices", "market_latest", "price <= 0 OR previous_close <= 0"),
                     referential("market_latest", "symbol"))),
             new Mart("stocks_summary", List.of("as_of", "price_stats", "period_returns", "dividend_stats"), List.of(),
-                    List.of("symbol"), List.of(
+                    "symbol", List.of(
                     where("not_null_keys", "stocks_summary", "symbol IS NULL OR name IS NULL"),
                     where("no_negative_prices", "stocks_summary",
                             "price <= 0 OR previous_close <= 0 OR high_52w <= 0 OR low_52w <= 0 OR high_52w < low_52w"),
                     where("no_negative_dividends", "stocks_summary", "ttm_dividends < 0 OR last_regular_amount <= 0"),
                     where("accepted_frequency", "stocks_summary", "frequency NOT IN (52, 12, 4, 2, 1)"),
                     referential("stocks_summary", "symbol"))),
-            new Mart("screener_results", List.of(), List.of("stocks_summary"), List.of("symbol"), List.of(
+            new Mart("screener_results", List.of(), List.of("stocks_summary"), "symbol", List.of(
                     where("not_null_keys", "screener_results", "symbol IS NULL"),
                     where("no_negative_prices", "screener_results", "price <= 0"),
                     where("accepted_frequency", "screener_results", "frequency NOT IN (52, 12, 4, 2, 1)"),
                     referential("screener_results", "symbol"))),
             new Mart("dividend_calendar", List.of("as_of", "dividend_stats", "projected_dividends"), List.of(),
-                    List.of("symbol", "ex_date"), List.of(
+                    "symbol", List.of(
                     where("not_null_keys", "dividend_calendar",
                             "symbol IS NULL OR ex_date IS NULL OR amount IS NULL OR status IS NULL OR type IS NULL"),
                     where("accepted_status", "dividend_calendar", "status NOT IN ('paid', 'announced', 'projected')"),
                     where("accepted_type", "dividend_calendar", "type NOT IN ('regular', 'special')"),
                     where("no_negative_amounts", "dividend_calendar", "amount <= 0"),
                     referential("dividend_calendar", "symbol"))),
-            new Mart("etf_holdings", List.of(), List.of(), List.of("etf_symbol", "holding_symbol"), List.of(
+            new Mart("etf_holdings", List.of(), List.of(), "etf_symbol", List.of(
                     where("not_null_keys", "etf_holdings", "etf_symbol IS NULL OR holding_symbol IS NULL OR as_of IS NULL"),
                     where("accepted_weight", "etf_holdings", "weight < 0 OR weight > 1"),
                     referential("etf_holdings", "etf_symbol"))),
             new Mart("treemap", List.of("as_of", "price_stats", "period_returns"), List.of(),
-                    List.of("period", "metric", "symbol"), List.of(
+                    "symbol", List.of(
                     where("not_null_keys", "treemap", "period IS NULL OR metric IS NULL OR symbol IS NULL OR industry IS NULL"),
                     where("accepted_period", "treemap", "period NOT IN ('3m', '6m', '1y', '2y', '5y', 'max')"),
                     where("accepted_metric", "treemap", "metric NOT IN ('price', 'short')"),
@@ -124,10 +126,35 @@ public final class MartCatalog {
         return MARTS.stream().filter(m -> wanted.contains(m.name())).toList();
     }
 
-    /** The intermediate views the given marts need (with those the marts they read need), in dependency order. */
+    /** The intermediate tables the given marts need (with those the marts they read need), in dependency order. */
     public static List<String> intermediatesFor(List<Mart> marts) {
         Set<String> needed = new LinkedHashSet<>();
         marts.forEach(m -> needed.addAll(m.needs()));
         return INTERMEDIATE.stream().filter(needed::contains).toList();
+    }
+
+    /**
+     * The staging tables the given marts read, directly or through their intermediate tables; every
+     * mart also reads staging.securities, which is therefore not listed. A refresh aimed at some marts
+     * loads only these: the other tables' raw changes wait for the run that needs them.
+     */
+    public static Set<String> stagingFor(List<Mart> marts) {
+        Set<String> tables = new LinkedHashSet<>();
+        for (String intermediate : intermediatesFor(marts)) {
+            tables.add(switch (intermediate) {
+                case "dividend_stats", "projected_dividends" -> "dividends";
+                default -> "daily_prices";
+            });
+        }
+        for (Mart mart : marts) {
+            switch (mart.name()) {
+                case "dividend_calendar" -> tables.add("dividends");
+                case "etf_holdings" -> tables.add("etf_holdings");
+                case "treemap" -> tables.add("short_positions");
+                default -> {
+                }
+            }
+        }
+        return tables;
     }
 }

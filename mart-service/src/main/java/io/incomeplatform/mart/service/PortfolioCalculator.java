@@ -7,11 +7,12 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -53,87 +54,156 @@ public final class PortfolioCalculator {
     }
 
     /**
-     * @param closes   daily closes per symbol (held symbols and the benchmark), dates up to as-of
-     * @param asOf     the benchmark's latest trading day; null when the benchmark has no prices
+     * One user's market inputs, shared by all of the user's scopes: the benchmark's trading days up to
+     * as-of, each symbol's close on or before each of those days (null before its first close), and the
+     * canonical dividends. Aligning once replaces a sorted-map lookup per holding per day.
      */
-    public static Result compute(List<Tx> transactions, Map<String, NavigableMap<LocalDate, BigDecimal>> closes,
-                                 Map<String, List<Dividend>> dividends, String benchmark, LocalDate asOf) {
+    public static final class Market {
+        final LocalDate[] days;
+        final Map<String, BigDecimal[]> aligned = new HashMap<>();
+        final Map<String, List<Dividend>> dividends;
+        final String benchmark;
+
+        /**
+         * @param closes daily closes per symbol (held symbols and the benchmark), ascending dates up to as-of
+         * @param asOf   the benchmark's latest trading day
+         */
+        public Market(Map<String, Series> closes, Map<String, List<Dividend>> dividends, String benchmark, LocalDate asOf) {
+            Series benchmarkSeries = closes.getOrDefault(benchmark, Series.EMPTY);
+            int n = 0;
+            while (n < benchmarkSeries.dates().length && !benchmarkSeries.dates()[n].isAfter(asOf)) {
+                n++;
+            }
+            this.days = Arrays.copyOf(benchmarkSeries.dates(), n);
+            this.dividends = dividends;
+            this.benchmark = benchmark;
+            for (Map.Entry<String, Series> e : closes.entrySet()) {
+                aligned.put(e.getKey(), align(e.getValue(), days));
+            }
+        }
+
+        private static BigDecimal[] align(Series series, LocalDate[] days) {
+            BigDecimal[] out = new BigDecimal[days.length];
+            int j = -1;
+            for (int i = 0; i < days.length; i++) {
+                while (j + 1 < series.dates().length && !series.dates()[j + 1].isAfter(days[i])) {
+                    j++;
+                }
+                out[i] = j < 0 ? null : series.closes()[j];
+            }
+            return out;
+        }
+
+        /** The index of the first day on or after the date (days.length when none). */
+        int firstDayOnOrAfter(LocalDate date) {
+            int i = Arrays.binarySearch(days, date);
+            return i >= 0 ? i : -i - 1;
+        }
+    }
+
+    /** A symbol's closes, dates ascending. */
+    public record Series(LocalDate[] dates, BigDecimal[] closes) {
+        static final Series EMPTY = new Series(new LocalDate[0], new BigDecimal[0]);
+    }
+
+    /** A scope without market data (the benchmark has no prices): dates only, every figure null. */
+    public static Result withoutMarket(List<Tx> transactions) {
+        LocalDate first = transactions.stream().map(Tx::date).min(LocalDate::compareTo).orElse(null);
+        return new Result(null, first, null, null, PERIODS.stream().map(p -> new PeriodResult(p.getKey(), null, null, null)).toList());
+    }
+
+    /** @param asOf the benchmark's latest trading day (the market's last day) */
+    public static Result compute(List<Tx> transactions, Market market, LocalDate asOf) {
         List<Tx> txs = new ArrayList<>(transactions);
         // Ledger order: by date; the same date: BUY, then SPLIT, then SELL; then as entered.
         txs.sort(Comparator.comparing(Tx::date).thenComparing(Tx::type)
                 .thenComparing(Tx::createdAt, Comparator.nullsLast(Comparator.naturalOrder())));
-        LocalDate first = txs.isEmpty() ? null : txs.getFirst().date();
-        List<PeriodResult> nullPeriods = PERIODS.stream().map(p -> new PeriodResult(p.getKey(), null, null, null)).toList();
-        if (asOf == null || first == null) {
-            return new Result(asOf, first, null, null, nullPeriods);
+        if (txs.isEmpty()) {
+            return withoutMarket(txs);
         }
-        NavigableMap<LocalDate, BigDecimal> benchmarkCloses = closes.getOrDefault(benchmark, new TreeMap<>()).headMap(asOf, true);
-        List<LocalDate> days = new ArrayList<>(benchmarkCloses.keySet());
+        LocalDate first = txs.getFirst().date();
+        LocalDate[] days = market.days;
+        int n = days.length;
+        BigDecimal[] benchmarkCloses = market.aligned.get(market.benchmark);
 
-        // Dividends received: shares held after every transaction dated before the ex-date, paid on payDate.
-        NavigableMap<LocalDate, BigDecimal> received = new TreeMap<>();
+        // Dividends received: shares held after every transaction dated before the ex-date, paid on payDate,
+        // bucketed on the first benchmark day on or after the pay date (days without trading fold forward).
+        BigDecimal[] received = new BigDecimal[n];
         List<Map.Entry<LocalDate, BigDecimal>> receivedFlows = new ArrayList<>();
-        Map<String, List<Tx>> bySymbol = new HashMap<>();
+        Map<String, List<Tx>> bySymbol = new LinkedHashMap<>();
         txs.forEach(tx -> bySymbol.computeIfAbsent(tx.symbol(), k -> new ArrayList<>()).add(tx));
         for (Map.Entry<String, List<Tx>> symbolTxs : bySymbol.entrySet()) {
-            for (Dividend d : dividends.getOrDefault(symbolTxs.getKey(), List.of())) {
+            for (Dividend d : market.dividends.getOrDefault(symbolTxs.getKey(), List.of())) {
                 if (d.receivedOn().isAfter(asOf)) {
                     continue;
                 }
-                BigDecimal shares = holdingsBefore(symbolTxs.getValue(), d.exDate()).getOrDefault(symbolTxs.getKey(), BigDecimal.ZERO);
+                BigDecimal shares = sharesBefore(symbolTxs.getValue(), d.exDate());
                 if (shares.signum() > 0) {
                     BigDecimal amount = shares.multiply(d.amount(), MC);
-                    received.merge(d.receivedOn(), amount, BigDecimal::add);
+                    addAt(received, market.firstDayOnOrAfter(d.receivedOn()), amount);
                     receivedFlows.add(Map.entry(d.receivedOn(), amount));
                 }
             }
         }
-        NavigableMap<LocalDate, BigDecimal> benchmarkReceived = new TreeMap<>();
-        for (Dividend d : dividends.getOrDefault(benchmark, List.of())) {
+        BigDecimal[] benchmarkReceived = new BigDecimal[n];
+        for (Dividend d : market.dividends.getOrDefault(market.benchmark, List.of())) {
             if (!d.receivedOn().isAfter(asOf)) {
-                benchmarkReceived.merge(d.receivedOn(), d.amount(), BigDecimal::add);
+                addAt(benchmarkReceived, market.firstDayOnOrAfter(d.receivedOn()), d.amount());
             }
         }
 
-        // One pass over the benchmark's trading days: value, daily return of the portfolio and benchmark.
-        int n = days.size();
+        // The scope's symbols as indexes into arrays: shares held and the aligned closes.
+        List<String> symbols = new ArrayList<>(bySymbol.keySet());
+        Map<String, Integer> index = new HashMap<>();
+        BigDecimal[][] closes = new BigDecimal[symbols.size()][];
+        for (int s = 0; s < symbols.size(); s++) {
+            index.put(symbols.get(s), s);
+            closes[s] = market.aligned.get(symbols.get(s));
+        }
+        BigDecimal[] shares = new BigDecimal[symbols.size()];
+        Arrays.fill(shares, BigDecimal.ZERO);
+
+        // One pass over the benchmark's trading days: value, daily growth 1 + r(d) of the portfolio and benchmark.
         BigDecimal[] value = new BigDecimal[n];
-        BigDecimal[] r = new BigDecimal[n];
-        BigDecimal[] rb = new BigDecimal[n];
-        Map<String, BigDecimal> holdings = new HashMap<>();
+        BigDecimal[] growth = new BigDecimal[n];
+        BigDecimal[] benchmarkGrowth = new BigDecimal[n];
         int next = 0;
         BigDecimal previousValue = BigDecimal.ZERO;
         for (int i = 0; i < n; i++) {
-            LocalDate d = days.get(i);
-            LocalDate previousDay = i == 0 ? null : days.get(i - 1);
+            LocalDate d = days[i];
             BigDecimal buys = BigDecimal.ZERO;
             BigDecimal sells = BigDecimal.ZERO;
             while (next < txs.size() && !txs.get(next).date().isAfter(d)) {
                 Tx tx = txs.get(next++);
-                apply(holdings, tx);
+                int s = index.get(tx.symbol());
+                shares[s] = apply(shares[s], tx);
                 if (tx.type() == Type.BUY) {
                     buys = buys.add(tx.shares().multiply(tx.price(), MC).add(fee(tx)));
                 } else if (tx.type() == Type.SELL) {
                     sells = sells.add(tx.shares().multiply(tx.price(), MC).subtract(fee(tx)));
                 }
             }
-            value[i] = valueOn(holdings, closes, d);
-            BigDecimal dividendsIn = sumIn(received, previousDay, d);
+            value[i] = valueOn(shares, closes, i);
+            BigDecimal dividendsIn = received[i] == null ? BigDecimal.ZERO : received[i];
             BigDecimal denominator = previousValue.add(buys);
-            r[i] = denominator.signum() == 0 ? BigDecimal.ZERO
-                    : value[i].add(dividendsIn).add(sells).divide(denominator, MC).subtract(BigDecimal.ONE);
-            BigDecimal benchmarkPrevious = previousDay == null ? BigDecimal.ZERO : benchmarkCloses.get(previousDay);
-            rb[i] = benchmarkPrevious.signum() == 0 ? BigDecimal.ZERO
-                    : benchmarkCloses.get(d).add(sumIn(benchmarkReceived, previousDay, d))
-                    .divide(benchmarkPrevious, MC).subtract(BigDecimal.ONE);
+            growth[i] = denominator.signum() == 0 ? BigDecimal.ONE
+                    : value[i].add(dividendsIn).add(sells).divide(denominator, MC);
+            BigDecimal benchmarkPrevious = i == 0 ? BigDecimal.ZERO : benchmarkCloses[i - 1];
+            benchmarkGrowth[i] = benchmarkPrevious.signum() == 0 ? BigDecimal.ONE
+                    : benchmarkCloses[i].add(benchmarkReceived[i] == null ? BigDecimal.ZERO : benchmarkReceived[i])
+                    .divide(benchmarkPrevious, MC);
             previousValue = value[i];
         }
 
+        // Every period ends at as-of: growth from day i on is one suffix product, shared by all periods.
+        BigDecimal[] growthFrom = suffixProducts(growth);
+        BigDecimal[] benchmarkGrowthFrom = suffixProducts(benchmarkGrowth);
         List<PeriodResult> periods = new ArrayList<>();
         for (Map.Entry<String, Integer> period : PERIODS) {
-            periods.add(periodReturn(period.getKey(), period.getValue(), asOf, first, days, value, r, rb, txs));
+            periods.add(periodReturn(period.getKey(), period.getValue(), asOf, first, days, value, growthFrom, benchmarkGrowthFrom, txs));
         }
-        BigDecimal valueAtAsOf = valueOn(holdingsBefore(txs, asOf.plusDays(1)), closes, asOf);
+        // The last day is as-of and every transaction dated on or before it has been applied.
+        BigDecimal valueAtAsOf = n == 0 ? BigDecimal.ZERO : value[n - 1];
 
         List<Map.Entry<LocalDate, BigDecimal>> flows = new ArrayList<>();
         for (Tx tx : txs) {
@@ -148,8 +218,25 @@ public final class PortfolioCalculator {
         return new Result(asOf, first, valueAtAsOf, xirr(flows, first), periods);
     }
 
-    private static PeriodResult periodReturn(String name, int months, LocalDate asOf, LocalDate first, List<LocalDate> days,
-                                             BigDecimal[] value, BigDecimal[] r, BigDecimal[] rb, List<Tx> txs) {
+    /** out[i] = product of factors[i..n-1] (out[n] = 1), multiplied from the last day back. */
+    private static BigDecimal[] suffixProducts(BigDecimal[] factors) {
+        BigDecimal[] out = new BigDecimal[factors.length + 1];
+        out[factors.length] = BigDecimal.ONE;
+        for (int i = factors.length - 1; i >= 0; i--) {
+            out[i] = factors[i] == BigDecimal.ONE ? out[i + 1] : out[i + 1].multiply(factors[i], MC);
+        }
+        return out;
+    }
+
+    private static void addAt(BigDecimal[] byDay, int i, BigDecimal amount) {
+        if (i < byDay.length) {
+            byDay[i] = byDay[i] == null ? amount : byDay[i].add(amount);
+        }
+    }
+
+    private static PeriodResult periodReturn(String name, int months, LocalDate asOf, LocalDate first, LocalDate[] days,
+                                             BigDecimal[] value, BigDecimal[] growthFrom, BigDecimal[] benchmarkGrowthFrom,
+                                             List<Tx> txs) {
         LocalDate start;
         BigDecimal startValue;
         int from; // index of the first trading day after start
@@ -164,16 +251,12 @@ public final class PortfolioCalculator {
             if (startIndex < 0) {
                 return new PeriodResult(name, null, null, null);
             }
-            start = days.get(startIndex);
+            start = days[startIndex];
             startValue = value[startIndex];
             from = startIndex + 1;
         }
-        BigDecimal portfolio = BigDecimal.ONE;
-        BigDecimal bench = BigDecimal.ONE;
-        for (int i = from; i < days.size() && !days.get(i).isAfter(asOf); i++) {
-            portfolio = portfolio.multiply(BigDecimal.ONE.add(r[i]), MC);
-            bench = bench.multiply(BigDecimal.ONE.add(rb[i]), MC);
-        }
+        BigDecimal portfolio = growthFrom[from];
+        BigDecimal bench = benchmarkGrowthFrom[from];
         LocalDate periodStart = start;
         boolean buyInPeriod = txs.stream().anyMatch(tx -> tx.type() == Type.BUY
                 && tx.date().isAfter(periodStart) && !tx.date().isAfter(asOf));
@@ -181,72 +264,48 @@ public final class PortfolioCalculator {
         return new PeriodResult(name, start, portfolioReturn, bench.subtract(BigDecimal.ONE));
     }
 
-    private static void apply(Map<String, BigDecimal> holdings, Tx tx) {
-        BigDecimal held = holdings.getOrDefault(tx.symbol(), BigDecimal.ZERO);
-        switch (tx.type()) {
-            case BUY -> holdings.put(tx.symbol(), held.add(tx.shares()));
-            case SELL -> holdings.put(tx.symbol(), held.subtract(tx.shares()));
-            case SPLIT -> holdings.put(tx.symbol(), held.multiply(tx.shares(), MC));
-        }
+    private static BigDecimal apply(BigDecimal held, Tx tx) {
+        return switch (tx.type()) {
+            case BUY -> held.add(tx.shares());
+            case SELL -> held.subtract(tx.shares());
+            case SPLIT -> held.multiply(tx.shares(), MC);
+        };
     }
 
-    /** Holdings after every transaction dated before the given date. */
-    static Map<String, BigDecimal> holdingsBefore(List<Tx> sortedTxs, LocalDate date) {
-        Map<String, BigDecimal> holdings = new HashMap<>();
-        for (Tx tx : sortedTxs) {
+    /** Shares of one symbol after every transaction (of that symbol, in ledger order) dated before the date. */
+    static BigDecimal sharesBefore(List<Tx> sortedSymbolTxs, LocalDate date) {
+        BigDecimal held = BigDecimal.ZERO;
+        for (Tx tx : sortedSymbolTxs) {
             if (!tx.date().isBefore(date)) {
                 break;
             }
-            apply(holdings, tx);
+            held = apply(held, tx);
         }
-        return holdings;
+        return held;
     }
 
-    /** Sum over holdings of shares x the close on or before the day (no close yet: counts 0). */
-    private static BigDecimal valueOn(Map<String, BigDecimal> holdings, Map<String, NavigableMap<LocalDate, BigDecimal>> closes,
-                                      LocalDate day) {
+    /** Sum over holdings of shares x the close on or before day i (no close yet: counts 0). */
+    private static BigDecimal valueOn(BigDecimal[] shares, BigDecimal[][] closes, int i) {
         BigDecimal total = BigDecimal.ZERO;
-        for (Map.Entry<String, BigDecimal> h : holdings.entrySet()) {
-            if (h.getValue().signum() == 0) {
-                continue;
-            }
-            NavigableMap<LocalDate, BigDecimal> series = closes.get(h.getKey());
-            Map.Entry<LocalDate, BigDecimal> close = series == null ? null : series.floorEntry(day);
-            if (close != null) {
-                total = total.add(h.getValue().multiply(close.getValue(), MC));
+        for (int s = 0; s < shares.length; s++) {
+            BigDecimal close = closes[s] == null ? null : closes[s][i];
+            if (close != null && shares[s].signum() != 0) {
+                total = total.add(shares[s].multiply(close, MC));
             }
         }
         return total;
-    }
-
-    /** Sum of amounts dated in (after, upTo]; after null = from the beginning. */
-    private static BigDecimal sumIn(NavigableMap<LocalDate, BigDecimal> byDate, LocalDate after, LocalDate upTo) {
-        NavigableMap<LocalDate, BigDecimal> range = after == null ? byDate.headMap(upTo, true)
-                : byDate.subMap(after, false, upTo, true);
-        return range.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     private static BigDecimal fee(Tx tx) {
         return tx.fee() == null ? BigDecimal.ZERO : tx.fee();
     }
 
-    private static int lastIndexOnOrBefore(List<LocalDate> days, LocalDate target) {
-        int lo = 0;
-        int hi = days.size() - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (days.get(mid).isAfter(target)) {
-                hi = mid - 1;
-            } else {
-                found = mid;
-                lo = mid + 1;
-            }
-        }
-        return found;
+    private static int lastIndexOnOrBefore(LocalDate[] days, LocalDate target) {
+        int i = Arrays.binarySearch(days, target);
+        return i >= 0 ? i : -i - 2;
     }
 
-    private static int firstIndexAfter(List<LocalDate> days, LocalDate target) {
+    private static int firstIndexAfter(LocalDate[] days, LocalDate target) {
         return lastIndexOnOrBefore(days, target) + 1;
     }
 
@@ -261,8 +320,11 @@ public final class PortfolioCalculator {
         if (!positive || !negative) {
             return null;
         }
-        double[] amounts = flows.stream().mapToDouble(f -> f.getValue().doubleValue()).toArray();
-        double[] years = flows.stream().mapToDouble(f -> ChronoUnit.DAYS.between(t0, f.getKey()) / 365.0).toArray();
+        // Flows of the same day summed exactly first: one term per day (dividends and buys cluster on days).
+        Map<LocalDate, BigDecimal> byDate = new TreeMap<>();
+        flows.forEach(f -> byDate.merge(f.getKey(), f.getValue(), BigDecimal::add));
+        double[] amounts = byDate.values().stream().mapToDouble(BigDecimal::doubleValue).toArray();
+        double[] years = byDate.keySet().stream().mapToDouble(d -> ChronoUnit.DAYS.between(t0, d) / 365.0).toArray();
         java.util.function.DoubleUnaryOperator npv = x -> {
             double logGrowth = Math.log1p(x);
             double sum = 0;

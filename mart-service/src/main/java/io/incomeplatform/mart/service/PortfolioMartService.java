@@ -2,6 +2,7 @@ package io.incomeplatform.mart.service;
 
 import io.incomeplatform.mart.config.MartConfig;
 import io.incomeplatform.mart.messaging.MartsRefreshedPublisher;
+import io.incomeplatform.mart.repository.MartRepository;
 import io.incomeplatform.mart.repository.PortfolioRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -14,11 +15,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
+import java.util.function.BinaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * Per-user portfolio marts: for each portfolio with transactions and for all of them together
@@ -31,15 +35,21 @@ public class PortfolioMartService {
     public static final UUID ALL_PORTFOLIOS = new UUID(0, 0);
     public static final List<String> MARTS = List.of("portfolio_performance", "portfolio_summary");
     private static final Logger LOG = Logger.getLogger(PortfolioMartService.class);
+    /** This pass's mark in mart.change_marks. */
+    static final String CHANGE_MARK = "portfolio";
+    /** Above this many changed symbols the pass recomputes every user instead of looking up holders. */
+    private static final int CHANGED_SYMBOLS_LISTED = 50_000;
 
     private final PortfolioRepository repository;
+    private final MartRepository marts;
     private final MartsRefreshedPublisher publisher;
     private final MartMetrics metrics;
     private final MartConfig config;
 
-    public PortfolioMartService(PortfolioRepository repository, MartsRefreshedPublisher publisher, MartMetrics metrics,
-                                MartConfig config) {
+    public PortfolioMartService(PortfolioRepository repository, MartRepository marts, MartsRefreshedPublisher publisher,
+                                MartMetrics metrics, MartConfig config) {
         this.repository = repository;
+        this.marts = marts;
         this.publisher = publisher;
         this.metrics = metrics;
         this.config = config;
@@ -52,26 +62,63 @@ public class PortfolioMartService {
                 .onFailure().recoverWithNull());
     }
 
-    /** Every user with transactions, one after the other; users without transactions lose their rows. */
-    public Uni<Void> recomputeAll() {
+    /**
+     * Every user with transactions, {@code portfolio-concurrency} at a time; users without transactions
+     * lose their rows. Returns how many users were recomputed.
+     */
+    public Uni<Integer> recomputeAll() {
         return repository.usersWithTransactions()
-                .chain(users -> Multi.createFrom().iterable(users)
-                        .onItem().transformToUni(user -> recomputeUser(user)
-                                .onFailure().invoke(e -> LOG.errorf(e, "Portfolio marts of %s failed", user))
-                                .onFailure().recoverWithNull())
-                        .merge(config.refresh().portfolioConcurrency())
-                        .collect().last())
-                .chain(repository::deleteUsersWithoutTransactions)
-                .replaceWithVoid();
+                .chain(users -> recompute(users, Map.of()).replaceWith(users.size()))
+                .call(repository::deleteUsersWithoutTransactions);
+    }
+
+    /**
+     * The scheduled pass: only the users whose inputs changed since their marts were computed
+     * ({@link PortfolioRepository#usersToRecompute}): every user once per new as-of date, otherwise those
+     * holding a symbol whose staging rows changed (mart.changes, read from this pass's own mark), and
+     * those whose ledger or profile changed without the change event reaching us. The mark moves only
+     * when every user succeeded, so the next pass retries the same changes. Returns how many users were
+     * recomputed.
+     */
+    public Uni<Integer> recomputeChanged() {
+        return marts.pendingInputs(CHANGE_MARK, CHANGED_SYMBOLS_LISTED).chain(changes -> repository.benchmarks(config.benchmark())
+                .chain(repository::asOfs)
+                .chain(asOfs -> (changes.everything() ? repository.usersWithTransactions()
+                        : repository.usersToRecompute(changes.symbols(), asOfs, config.benchmark()))
+                        .chain(users -> recompute(users, asOfs)
+                                .chain(failures -> failures == 0 && changes.any() ? marts.markInputsTaken(CHANGE_MARK, changes.uptoId())
+                                        : Uni.createFrom().voidItem())
+                                .replaceWith(users.size()))))
+                .call(repository::deleteUsersWithoutTransactions);
+    }
+
+    /** Recomputes the users, {@code portfolio-concurrency} at a time; returns how many failed. */
+    private Uni<Integer> recompute(List<UUID> users, Map<String, LocalDate> asOfs) {
+        if (users.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return Multi.createFrom().iterable(users)
+                .onItem().transformToUni(user -> recomputeUser(user, asOfs).replaceWith(0)
+                        .onFailure().invoke(e -> LOG.errorf(e, "Portfolio marts of %s failed", user))
+                        .onFailure().recoverWithItem(1))
+                .merge(config.refresh().portfolioConcurrency())
+                .collect().with(Collectors.summingInt(Integer::intValue));
     }
 
     public Uni<OffsetDateTime> recomputeUser(UUID userId) {
+        return recomputeUser(userId, Map.of());
+    }
+
+    /** @param asOfs the benchmarks' as-of dates when the caller has just read them, else empty */
+    private Uni<OffsetDateTime> recomputeUser(UUID userId, Map<String, LocalDate> asOfs) {
         long t0 = System.nanoTime();
         return Uni.combine().all().unis(repository.ledger(userId), repository.benchmark(userId)).asTuple()
                 .chain(t -> {
                     String benchmark = t.getItem2() == null ? config.benchmark() : t.getItem2();
                     List<PortfolioRepository.LedgerRow> ledger = t.getItem1();
-                    return repository.asOf(benchmark).chain(asOf -> compute(ledger, benchmark, asOf));
+                    Uni<LocalDate> asOf = asOfs.containsKey(benchmark) ? Uni.createFrom().item(asOfs.get(benchmark))
+                            : repository.asOf(benchmark);
+                    return asOf.chain(date -> compute(ledger, benchmark, date));
                 })
                 .chain(scopes -> {
                     OffsetDateTime computedAt = OffsetDateTime.now(ZoneOffset.UTC);
@@ -86,20 +133,27 @@ public class PortfolioMartService {
         if (ledger.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        Set<String> symbols = new LinkedHashSet<>();
-        symbols.add(benchmark);
-        ledger.forEach(row -> symbols.add(row.tx().symbol()));
-        List<String> symbolList = new ArrayList<>(symbols);
         if (asOf == null) {
             return Uni.createFrom().item(scopes(ledger).entrySet().stream().map(e -> new PortfolioRepository.ScopeResult(e.getKey(),
-                    benchmark, PortfolioCalculator.compute(e.getValue(), Map.of(), Map.of(), benchmark, null))).toList());
+                    benchmark, PortfolioCalculator.withoutMarket(e.getValue()))).toList());
         }
-        LocalDate firstTrade = ledger.stream().map(row -> row.tx().date()).min(LocalDate::compareTo).orElseThrow();
-        // Enough history for the longest period (5y) and for every day since the first transaction.
-        LocalDate from = firstTrade.isBefore(asOf.minusMonths(60)) ? firstTrade.minusDays(10) : asOf.minusMonths(60).minusDays(10);
-        return Uni.combine().all().unis(repository.closes(symbolList, from, asOf), repository.dividends(symbolList, asOf)).asTuple()
-                .map(t -> scopes(ledger).entrySet().stream().map(e -> new PortfolioRepository.ScopeResult(e.getKey(), benchmark,
-                        PortfolioCalculator.compute(e.getValue(), t.getItem1(), t.getItem2(), benchmark, asOf))).toList());
+        // A held symbol's closes matter from its first transaction on (nothing was held before); the
+        // benchmark's over the longest period (5y) and every day since the user's first transaction.
+        BinaryOperator<LocalDate> earlier = BinaryOperator.minBy(Comparator.naturalOrder());
+        Map<String, LocalDate> from = new HashMap<>();
+        ledger.forEach(row -> from.merge(row.tx().symbol(), row.tx().date(), earlier));
+        from.merge(benchmark, earlier.apply(Collections.min(from.values()), asOf.minusMonths(60)), earlier);
+        List<String> symbols = new ArrayList<>(from.keySet());
+        return Uni.combine().all().unis(repository.closes(from, asOf), repository.dividends(symbols, asOf)).asTuple()
+                .map(t -> {
+                    PortfolioCalculator.Market market = new PortfolioCalculator.Market(t.getItem1(), t.getItem2(), benchmark, asOf);
+                    Map<UUID, List<PortfolioCalculator.Tx>> scopes = scopes(ledger);
+                    // With a single portfolio the all-portfolios scope has the same transactions: computed once.
+                    PortfolioCalculator.Result all = PortfolioCalculator.compute(scopes.get(ALL_PORTFOLIOS), market, asOf);
+                    return scopes.entrySet().stream().map(e -> new PortfolioRepository.ScopeResult(e.getKey(), benchmark,
+                            e.getKey().equals(ALL_PORTFOLIOS) || scopes.size() == 2 ? all
+                                    : PortfolioCalculator.compute(e.getValue(), market, asOf))).toList();
+                });
     }
 
     /** The all-portfolios scope first, then each portfolio. */

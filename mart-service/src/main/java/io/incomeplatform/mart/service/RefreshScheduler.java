@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Triggers: the scheduled refresh of everything (incremental staging loads, then all marts, then every
- * user's portfolio marts), and the draining of "raw changed" events into one targeted refresh, so a
+ * Triggers: the scheduled refresh of everything (incremental staging loads, then all marts, then the
+ * portfolio marts of the users whose inputs changed), and the draining of "raw changed" events into one targeted refresh, so a
  * burst of events costs one run.
  */
 @ApplicationScoped
@@ -49,7 +49,8 @@ public class RefreshScheduler {
                 .onFailure(RefreshRunningException.class).invoke(() -> LOG.debug("Scheduled refresh skipped: one is running"))
                 .onFailure().invoke(e -> LOG.errorf(e, "Scheduled refresh failed"))
                 .onFailure().recoverWithNull()
-                .chain(portfolios::recomputeAll)
+                .chain(portfolios::recomputeChanged)
+                .invoke(users -> LOG.infof("Portfolio marts of %d users recomputed", users))
                 .onFailure().invoke(e -> LOG.errorf(e, "Scheduled portfolio marts recomputation failed"))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -42,7 +43,9 @@ public class RefreshService {
     public record DataTestFailure(String test, long failures) {
     }
 
-    public record SyncResult(String name, long rows, boolean verified, String status, String error, OffsetDateTime syncedAt) {
+    /** symbols: the symbols whose rows were copied (null: the whole mart). */
+    public record SyncResult(String name, long rows, boolean verified, String status, String error, OffsetDateTime syncedAt,
+                             List<String> symbols) {
     }
 
     /** status: succeeded (synced), refused (a data test failed: not synced), sync-failed. */
@@ -97,9 +100,9 @@ public class RefreshService {
                         return marts.countRows(mart.relation())
                                 .chain(rows -> dataTests(runId, mart, rows, t.getItem3()))
                                 .chain(failures -> failures.isEmpty()
-                                        ? syncOne(runId, mart, state.lastRefreshAt(), t.getItem1())
+                                        ? syncOne(runId, mart, state.lastRefreshAt(), t.getItem1(), true)
                                         : Uni.createFrom().item(new SyncResult(mart.name(), 0, false, "refused",
-                                        "data tests failed: " + failures, null)));
+                                        "data tests failed: " + failures, null, null)));
                     }).call(results -> publish(results, null, t.getItem1())));
         });
     }
@@ -130,23 +133,38 @@ public class RefreshService {
         priorities.put(StagingRepository.SHORT_POSITIONS, config.sourcePriority().shortPositions());
         priorities.put(StagingRepository.ETF_HOLDINGS, config.sourcePriority().etfHoldings());
         List<String> intermediates = MartCatalog.intermediatesFor(targets);
+        // A full rebuild loads everything; otherwise only what the targets read (ticks for a few symbols
+        // must not wait for dividend, short-position and ETF loads that market_latest never reads).
+        Set<String> needed = scope instanceof LoadScope.Full ? Set.of("daily_prices", "dividends", "short_positions", "etf_holdings")
+                : MartCatalog.stagingFor(targets);
 
         Uni<Void> stagingLoads = staging.writeSettings(config.benchmark(), priorities)
                 .chain(() -> step(runId, trigger, "staging.securities", () -> staging.loadSecurities(scope)).invoke(layers::add))
-                .chain(() -> step(runId, trigger, "staging.daily_prices", () -> staging.loadDailyPrices(scope)).invoke(layers::add))
-                .chain(() -> step(runId, trigger, "staging.dividends", () -> staging.loadDividends(scope)).invoke(layers::add))
-                .chain(() -> step(runId, trigger, "staging.short_positions", () -> staging.loadShortPositions(scope)).invoke(layers::add))
-                .chain(() -> step(runId, trigger, "staging.etf_holdings", () -> staging.loadEtfHoldings(scope)).invoke(layers::add))
+                .chain(() -> stagingLoad(runId, trigger, needed, "daily_prices", () -> staging.loadDailyPrices(scope), layers))
+                .chain(() -> stagingLoad(runId, trigger, needed, "dividends", () -> staging.loadDividends(scope), layers))
+                .chain(() -> stagingLoad(runId, trigger, needed, "short_positions", () -> staging.loadShortPositions(scope), layers))
+                .chain(() -> stagingLoad(runId, trigger, needed, "etf_holdings", () -> staging.loadEtfHoldings(scope), layers))
                 .replaceWithVoid();
 
         // A scheduled run whose staging loads changed nothing has nothing new to build: the serving copy
         // is confirmed current instead (cheap), so a quiet market costs a few small queries per run.
+        // Changes an earlier run targeted at other marts left pending are built now.
         boolean mayConfirm = "schedule".equals(trigger) && !(scope instanceof LoadScope.Full) && completedOnce.get();
         return stagingLoads
                 .chain(() -> mayConfirm && layers.stream().allMatch(step -> step.rows() == 0)
-                        ? confirmUnchanged(runId, trigger, layers)
-                        : build(runId, trigger, targets, intermediates, layers, affectedSymbols))
+                        ? marts.anyPending() : Uni.createFrom().item(true))
+                .chain(pending -> pending
+                        ? build(runId, trigger, targets, intermediates, layers, affectedSymbols)
+                        : confirmUnchanged(runId, trigger, layers))
+                .call(() -> marts.pruneChanges().onFailure().invoke(e -> LOG.warnf("Could not prune mart.changes: %s", e.getMessage()))
+                        .onFailure().recoverWithNull())
                 .invoke(() -> completedOnce.set(true));
+    }
+
+    private Uni<Void> stagingLoad(UUID runId, String trigger, Set<String> needed, String table, Supplier<Uni<Long>> load,
+                                  List<StepResult> layers) {
+        return needed.contains(table) ? step(runId, trigger, "staging." + table, load).invoke(layers::add).replaceWithVoid()
+                : Uni.createFrom().voidItem();
     }
 
     private Uni<RunReport> confirmUnchanged(UUID runId, String trigger, List<StepResult> layers) {
@@ -160,14 +178,14 @@ public class RefreshService {
                                  List<StepResult> layers, List<String> affectedSymbols) {
         return Uni.createFrom().voidItem()
                 .chain(() -> sequentially(intermediates, view -> step(runId, trigger, "intermediate." + view,
-                        () -> marts.refreshIntermediate(view, config.refresh().workMem()).chain(() -> marts.countRows("intermediate." + view))))
+                        () -> buildTable("intermediate." + view)))
                         .invoke(layers::addAll))
-                .chain(() -> sequentially(targets, mart -> step(runId, trigger, mart.name(), () -> marts.refreshMart(mart, config.refresh().workMem()))))
+                .chain(() -> sequentially(targets, mart -> step(runId, trigger, mart.name(), () -> buildTable(mart.relation()))))
                 .chain(refreshed -> Uni.combine().all().unis(marts.asOf(), serving.statuses()).asTuple()
                         .chain(t -> sequentially(targets, mart -> {
                             StepResult step = refreshed.stream().filter(s -> s.name().equals(mart.name())).findFirst().orElseThrow();
                             return dataTests(runId, mart, step.rows(), t.getItem2()).chain(failures -> failures.isEmpty()
-                                    ? syncOne(runId, mart, step.refreshedAt(), t.getItem1()).map(sync -> new MartResult(mart.name(),
+                                    ? syncOne(runId, mart, step.refreshedAt(), t.getItem1(), false).map(sync -> new MartResult(mart.name(),
                                     step.rows(), step.durationMs(), step.refreshedAt(),
                                     "succeeded".equals(sync.status()) ? "succeeded" : "sync-failed", failures, sync))
                                     : Uni.createFrom().item(new MartResult(mart.name(), step.rows(), step.durationMs(),
@@ -176,6 +194,14 @@ public class RefreshService {
                                 .call(results -> publish(results.stream().map(MartResult::sync).filter(Objects::nonNull).toList(),
                                         affectedSymbols, t.getItem1()))
                                 .map(results -> new RunReport(runId, trigger, t.getItem1(), layers, results))));
+    }
+
+    /** Builds one table (per changed symbol or whole: MartRepository.build); its rows. */
+    private Uni<Long> buildTable(String relation) {
+        return marts.build(relation, config.refresh().maxIncrementalSymbols(), config.refresh().workMem())
+                .invoke(built -> LOG.debugf("Built %s %s: %d rows written, %d rows", relation,
+                        built.whole() ? "whole" : "for " + built.symbols() + " changed symbols", built.changedRows(), built.rows()))
+                .map(MartRepository.Built::rows);
     }
 
     /** Runs one layer step, timing and recording it; a failure is recorded and ends the run. */
@@ -202,21 +228,21 @@ public class RefreshService {
     }
 
     /**
-     * dbt-style tests: the catalog's SQL tests, unique keys, and the row-count collapse check against the
-     * version on the serving side. Returns the failing tests (empty = pass), recorded and counted.
+     * dbt-style tests: the catalog's SQL tests and the row-count collapse check against the version on
+     * the serving side (unique keys are the mart tables' primary keys). Returns the failing tests (empty =
+     * pass), recorded and counted.
      */
     Uni<List<DataTestFailure>> dataTests(UUID runId, MartCatalog.Mart mart, long rows, Map<String, ServingRepository.Status> synced) {
         return sequentially(mart.tests(), test -> marts.runDataTest(test.sql()).map(n -> new DataTestFailure(test.name(), n)))
-                .chain(results -> marts.duplicateKeys(mart).map(n -> {
+                .map(results -> {
                     List<DataTestFailure> all = new ArrayList<>(results);
-                    all.add(new DataTestFailure("unique_keys", n));
                     ServingRepository.Status previous = synced.get(mart.name());
                     if (previous != null && previous.rows() >= config.dataTests().shrinkCheckMinRows()
                             && rows < previous.rows() * (1 - config.dataTests().maxShrinkRatio())) {
                         all.add(new DataTestFailure("row_count_collapse", previous.rows() - rows));
                     }
                     return all.stream().filter(f -> f.failures() > 0).toList();
-                }))
+                })
                 .call(failures -> sequentially(failures, f -> {
                     metrics.dataTestFailed(mart.name(), f.test());
                     LOG.warnf("Data test %s failed for mart %s (%d rows): the mart is not synced", f.test(), mart.name(), f.failures());
@@ -225,16 +251,31 @@ public class RefreshService {
                 }));
     }
 
-    private Uni<SyncResult> syncOne(UUID runId, MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf) {
+    /**
+     * Copies the mart's changed symbols' rows (or the whole mart when they are unknown or many, or when
+     * whole is asked for) to the serving side; a per-symbol copy whose counts do not agree falls back to
+     * a whole copy. Recorded, and the mart's changes marked synced.
+     */
+    private Uni<SyncResult> syncOne(UUID runId, MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, boolean whole) {
         OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
         long t0 = System.nanoTime();
-        return serving.copy(mart, refreshedAt, asOf, config.sync().batchSize())
+        int batch = config.sync().batchSize();
+        Uni<MartRepository.Pending> pending = whole
+                ? marts.latestChange().map(id -> new MartRepository.Pending(id, true, null))
+                : marts.pendingSync(mart, config.sync().maxSymbols());
+        return pending.chain(p -> serving.copy(mart, refreshedAt, asOf, batch, p.symbols())
+                        .onFailure(ServingRepository.CountMismatchException.class).recoverWithUni(e -> {
+                            LOG.warnf("%s; copying the whole mart", e.getMessage());
+                            return serving.copy(mart, refreshedAt, asOf, batch, null);
+                        })
+                        .call(() -> marts.markSynced(mart, p.uptoId())))
                 .chain(copied -> {
                     Duration took = Duration.ofNanos(System.nanoTime() - t0);
                     metrics.synced(mart.name(), took, copied.syncedAt().toInstant());
                     return marts.recordSync(new MartRepository.SyncRecord(runId, mart.name(), "succeeded", copied.rows(), true,
                                     took.toMillis(), null, started, OffsetDateTime.now(ZoneOffset.UTC)))
-                            .replaceWith(new SyncResult(mart.name(), copied.rows(), true, "succeeded", null, copied.syncedAt()));
+                            .replaceWith(new SyncResult(mart.name(), copied.rows(), true, "succeeded", null, copied.syncedAt(),
+                                    copied.symbols()));
                 })
                 .onFailure().recoverWithUni(e -> {
                     LOG.errorf(e, "Sync of mart %s failed; the serving side keeps its previous version", mart.name());
@@ -243,18 +284,25 @@ public class RefreshService {
                     return marts.recordSync(new MartRepository.SyncRecord(runId, mart.name(), "failed", null, false, took,
                                     String.valueOf(e.getMessage()), started, OffsetDateTime.now(ZoneOffset.UTC)))
                             .onFailure().recoverWithNull()
-                            .replaceWith(new SyncResult(mart.name(), 0, false, "failed", "sync failed", null));
+                            .replaceWith(new SyncResult(mart.name(), 0, false, "failed", "sync failed", null, null));
                 });
     }
 
+    /**
+     * The "marts refreshed" notice with the symbols the syncs copied and those the triggering event named
+     * (null when a whole mart was copied: every symbol may have changed).
+     */
     private Uni<Void> publish(List<SyncResult> syncs, List<String> symbols, LocalDate asOf) {
         List<SyncResult> done = syncs.stream().filter(s -> "succeeded".equals(s.status())).toList();
         if (done.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        List<String> affected = done.stream().anyMatch(s -> s.symbols() == null) ? null
+                : java.util.stream.Stream.concat(done.stream().flatMap(s -> s.symbols().stream()),
+                        symbols == null ? java.util.stream.Stream.empty() : symbols.stream()).distinct().sorted().toList();
         OffsetDateTime syncedAt = done.stream().map(SyncResult::syncedAt).filter(Objects::nonNull)
                 .max(Comparator.naturalOrder()).orElse(null);
-        return publisher.publish(done.stream().map(SyncResult::name).toList(), null, symbols, asOf, syncedAt)
+        return publisher.publish(done.stream().map(SyncResult::name).toList(), null, affected, asOf, syncedAt)
                 .onFailure().invoke(e -> LOG.warnf("Could not publish %s: %s", MartsRefreshedPublisher.CHANNEL, e.getMessage()))
                 .onFailure().recoverWithNull();
     }

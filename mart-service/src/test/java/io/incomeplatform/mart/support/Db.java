@@ -1,5 +1,7 @@
 package io.incomeplatform.mart.support;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,24 +17,41 @@ import java.util.Map;
 /** Plain JDBC for test fixtures and assertions (blocking is fine on the test thread). */
 public final class Db {
 
-    public static final String PROCESSING = "income_processing_test";
-    public static final String SERVING = "income_serving_test";
+    /** The service's two datasources (their configuration prefixes): the databases the tests read and write. */
+    public static final String PROCESSING = "quarkus.datasource";
+    public static final String SERVING = "quarkus.datasource.serving";
 
     private Db() {
     }
 
-    public static Connection connect(String database, String user) {
+    /**
+     * The JDBC URL the running service uses for the datasource: the %test URL when the environment names
+     * the server (DB_HOST, PROCESSING_DB_NAME, ...), else the one Dev Services gave it for its container.
+     */
+    public static String url(String datasource) {
+        return ConfigProvider.getConfig().getValue(datasource + ".jdbc.url", String.class);
+    }
+
+    /** Logs in as the role (DB_PASSWORD if set; the local servers and the Dev Services containers trust the roles). */
+    public static Connection connect(String datasource, String user) {
         try {
-            return DriverManager.getConnection(UpstreamMigrations.url(database), user,
-                    System.getenv().getOrDefault("DB_PASSWORD", ""));
+            return DriverManager.getConnection(url(datasource), user, password());
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /**
+     * The superuser fixtures use: postgres on the server the environment names; in a Dev Services container
+     * the service's own role, which Dev Services make the container's superuser (POSTGRES_USER).
+     */
+    static String superuser() {
+        return TestServers.postgresNamed() ? "postgres" : ConfigProvider.getConfig().getValue("quarkus.datasource.username", String.class);
+    }
+
     /** Superuser: fixtures write raw and app rows as their owners would, and clean only their own. */
     public static int exec(String database, String sql, Object... args) {
-        try (Connection c = connect(database, "postgres"); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connect(database, superuser()); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
             return ps.executeUpdate();
         } catch (SQLException e) {
@@ -41,7 +60,7 @@ public final class Db {
     }
 
     public static List<Map<String, Object>> query(String database, String sql, Object... args) {
-        try (Connection c = connect(database, "postgres")) {
+        try (Connection c = connect(database, superuser())) {
             return query(c, sql, args);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
@@ -82,6 +101,10 @@ public final class Db {
         for (int i = 0; i < args.length; i++) {
             ps.setObject(i + 1, args[i]);
         }
+    }
+
+    static String password() {
+        return System.getenv().getOrDefault("DB_PASSWORD", "");
     }
 
     /** Compares decimals by value (scale ignored), to 12 decimals for divisions. */

@@ -1,5 +1,6 @@
 package io.incomeplatform.mart.support;
 
+import io.quarkus.test.common.DevServicesContext;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.flywaydb.core.Flyway;
 
@@ -10,32 +11,34 @@ import java.util.Map;
  * ingestion-service's raw schema (processing test DB) and dashboard-service's app schema (serving
  * test DB), each as its owner role, exactly as those services would.
  */
-public class UpstreamMigrations implements QuarkusTestResourceLifecycleManager {
+public class UpstreamMigrations implements QuarkusTestResourceLifecycleManager, DevServicesContext.ContextAware {
 
-    static String host() {
-        return System.getenv().getOrDefault("DB_HOST", "127.0.0.1");
-    }
+    /** Dev Services' URLs, when they started containers (they run before test resources do). */
+    private Map<String, String> devServices = Map.of();
 
-    static String port() {
-        return System.getenv().getOrDefault("DB_PORT", "5432");
-    }
-
-    public static String url(String database) {
-        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
+    @Override
+    public void setIntegrationTestContext(DevServicesContext context) {
+        devServices = context.devServicesProperties();
     }
 
     @Override
     public Map<String, String> start() {
-        migrate(url("income_processing_test"), "income_ingestion", "raw",
+        migrate(url(Db.PROCESSING), "income_ingestion", "raw",
                 "filesystem:../ingestion-service/src/main/resources/db/migration");
-        migrate(url("income_serving_test"), "income_dashboard", "app",
+        migrate(url(Db.SERVING), "income_dashboard", "app",
                 "filesystem:../dashboard-service/src/main/resources/db/migration");
         return Map.of();
     }
 
+    /** The service is not running yet: a Dev Services URL is only in the test context, the %test one in the configuration. */
+    private String url(String datasource) {
+        String fromDevServices = devServices.get(datasource + ".jdbc.url");
+        return fromDevServices != null ? fromDevServices : Db.url(datasource);
+    }
+
     private static void migrate(String url, String user, String schema, String location) {
         Flyway.configure()
-                .dataSource(url, user, System.getenv().getOrDefault("DB_PASSWORD", ""))
+                .dataSource(url, user, Db.password())
                 .schemas(schema)
                 .defaultSchema(schema)
                 .createSchemas(false)
