@@ -87,6 +87,41 @@ class DashboardCacheTest {
     }
 
     @Test
+    void shouldCountTheRateLimitAndSeeAnInvalidationInTheSameRedisCall() throws InterruptedException {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        newUserWithOneHolding(user, TestSupport.uniqueSymbol());
+        RateLimitTest.startOfAFreshWindowIfLate();
+        given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200).header("RateLimit-Remaining", "59");
+        awaitHit(token);
+        int remaining = Integer.parseInt(given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .extract().header("RateLimit-Remaining"));
+        redis.value(String.class).incr("income:dashboard-generation:" + user); // what a portfolio-changed message does
+        given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .body("metadata.cacheStatus", equalTo("miss")).header("RateLimit-Remaining", String.valueOf(remaining - 1));
+    }
+
+    @Test
+    void shouldServeItsOwnFreshCopyWithoutTheRedisEntryUntilAnInvalidation() {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        newUserWithOneHolding(user, TestSupport.uniqueSymbol());
+        status(token);
+        // The Redis entry is damaged: while the generations match, this replica's copy is served without reading it.
+        TestSupport.retryingIfMartsWereReplaced(() -> {
+            awaitHit(token);
+            redis.value(String.class).set("income:dashboard:" + user + ":all", "not a cached dashboard");
+            given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                    .body("metadata.cacheStatus", equalTo("hit")).body("performanceCommand.portfolioValue", equalTo(100)); // 10 x 10
+        });
+        // After an invalidation the copy is not fresh: the unreadable entry is ignored and the dashboard rebuilt.
+        redis.value(String.class).incr("income:dashboard-generation:" + user);
+        TestSupport.retryingIfMartsWereReplaced(() -> given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .body("metadata.cacheStatus", equalTo("miss")).body("performanceCommand.portfolioValue", equalTo(100)));
+        awaitHit(token);
+    }
+
+    @Test
     void shouldAnswerNotModifiedForAMatchingEtag() {
         UUID user = UUID.randomUUID();
         String token = TestSupport.token(user);

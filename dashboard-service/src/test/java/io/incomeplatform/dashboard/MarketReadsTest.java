@@ -1,14 +1,18 @@
 package io.incomeplatform.dashboard;
 
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
@@ -18,6 +22,9 @@ import static org.hamcrest.Matchers.nullValue;
 class MarketReadsTest {
 
     final String token = TestSupport.token(UUID.randomUUID());
+
+    @Inject
+    RedisDataSource redis;
 
     static void sql(String statement, Object... params) {
         TestSupport.martRow(statement, params);
@@ -137,5 +144,22 @@ class MarketReadsTest {
                     .body("holdings.symbol", equalTo(List.of("BBB", "AAA"))).body("holdings[1].marketValue", equalTo(50000));
         });
         given().auth().oauth2(token).get("/api/v1/etfs/NOSUCH8/holdings").then().statusCode(404);
+    }
+
+    @Test
+    void shouldAnswerARepeatedMarketReadFromThisReplicasMemoryForItsLocalTtl() {
+        String symbol = TestSupport.uniqueSymbol();
+        TestSupport.stock(symbol, "stock", "Technology", "10", LocalDate.of(2026, 11, 20), "1");
+        TestSupport.retryingIfMartsWereReplaced(() -> given().auth().oauth2(token).get("/api/v1/stocks/" + symbol).then()
+                .statusCode(200).body("price", equalTo(10)));
+        // The mart changes and the Redis copy is gone: only this replica's memory still has price 10.
+        sql("UPDATE serving.stocks_summary SET price = 12 WHERE symbol = ?", symbol);
+        redis.key().del("income:market-cache:stock:" + symbol);
+        given().auth().oauth2(token).get("/api/v1/stocks/" + symbol).then().statusCode(200).body("price", equalTo(10));
+        // After dashboard.cache.market-local-ttl (5 s) the read goes to the database again.
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            redis.key().del("income:market-cache:stock:" + symbol);
+            given().auth().oauth2(token).get("/api/v1/stocks/" + symbol).then().statusCode(200).body("price", equalTo(12));
+        });
     }
 }

@@ -1,7 +1,9 @@
 package io.incomeplatform.dashboard;
 
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -16,6 +18,9 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 @QuarkusTest
 class RateLimitTest {
+
+    @Inject
+    RedisDataSource redis;
 
     /** The limits count per calendar minute: start a burst early in a minute so it cannot straddle two windows. */
     static void startOfAFreshWindowIfLate() throws InterruptedException {
@@ -44,6 +49,22 @@ class RateLimitTest {
         given().auth().oauth2(TestSupport.token(UUID.randomUUID())).get("/api/v1/dashboard").then().statusCode(200);
         given().auth().oauth2(token).get("/api/v1/profile").then().statusCode(200).header("RateLimit-Limit", "300");
         given().get("/q/metrics").then().body(containsString("dashboard_rate_limited_total{operation=\"dashboard\"}"));
+    }
+
+    @Test
+    void shouldCountTheDashboardInItsCacheReadWithAnExpiringCounterAndHeadersOnProblems() throws InterruptedException {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        startOfAFreshWindowIfLate();
+        // Not the caller's portfolio: a 404 problem, counted and carrying the headers like any answer.
+        given().auth().oauth2(token).get("/api/v1/dashboard?portfolioId=" + UUID.randomUUID()).then().statusCode(404)
+                .contentType("application/problem+json").header("RateLimit-Remaining", "59").header("RateLimit-Policy", "60;w=60");
+        given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200).header("RateLimit-Remaining", "58");
+        // The counter of this minute lives one window plus a second at most (set on its first call).
+        String key = "income:ratelimit:dashboard:" + user + ":" + System.currentTimeMillis() / 60_000;
+        long ttl = redis.key(String.class).pttl(key);
+        org.hamcrest.MatcherAssert.assertThat(ttl, allOf(greaterThanOrEqualTo(1L), lessThanOrEqualTo(61_000L)));
+        org.hamcrest.MatcherAssert.assertThat(redis.value(String.class).get(key), equalTo("2"));
     }
 
     @Test

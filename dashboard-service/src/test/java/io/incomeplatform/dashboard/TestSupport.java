@@ -1,6 +1,7 @@
 package io.incomeplatform.dashboard;
 
 import io.smallrye.jwt.build.Jwt;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.flywaydb.core.Flyway;
 
 import java.math.BigDecimal;
@@ -22,7 +23,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TestSupport {
 
     public static final String SECRET = "local-development-secret-at-least-32-bytes!!";
-    static final String SERVING_URL = "jdbc:postgresql://" + env("DB_HOST", "127.0.0.1") + ":" + env("DB_PORT", "5432") + "/income_serving_test";
     private static volatile boolean migrated;
     /** Every serving row this JVM's tests wrote, in order, to write again after mart-service's sync wipes them. */
     private static final List<Object[]> MART_ROWS = new CopyOnWriteArrayList<>();
@@ -49,7 +49,7 @@ public final class TestSupport {
             return;
         }
         Flyway.configure()
-                .dataSource(SERVING_URL, "income_mart", "")
+                .dataSource(servingUrl(), "income_mart", "")
                 .locations("filesystem:../mart-service/src/main/resources/db/serving")
                 .schemas("serving").defaultSchema("serving").createSchemas(false)
                 .table("flyway_schema_history")
@@ -60,7 +60,7 @@ public final class TestSupport {
     /** Runs statements as income_mart (the serving tables' owner). */
     public static void asMart(SqlWork work) {
         migrateServingMarts();
-        try (Connection c = DriverManager.getConnection(SERVING_URL, "income_mart", "")) {
+        try (Connection c = DriverManager.getConnection(servingUrl(), "income_mart", "")) {
             work.run(c);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -152,6 +152,19 @@ public final class TestSupport {
 
     public static void stock(String symbol) {
         stock(symbol, "stock", "Technology", "100", LocalDate.now().minusDays(1), "1");
+    }
+
+    /**
+     * The serving database's JDBC URL as the running service has it: the %test URL when the environment
+     * names the server (DB_HOST, SERVING_DB_NAME, ...), else the one Dev Services gave it for its container.
+     */
+    static String servingUrl() {
+        return ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class);
+    }
+
+    /** The serving database's name in the environment's server: the same variable as the %test configuration. */
+    static String servingDatabase() {
+        return env("SERVING_DB_NAME", "income_serving_test");
     }
 
     private static String env(String name, String fallback) {

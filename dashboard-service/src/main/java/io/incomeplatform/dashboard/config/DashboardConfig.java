@@ -18,6 +18,17 @@ public interface DashboardConfig {
 
     Market market();
 
+    Auth auth();
+
+    interface Auth {
+        /**
+         * How many verified tokens are remembered (each until its exp) so a repeated token is not
+         * verified again; 0 verifies every request.
+         */
+        @WithDefault("10000")
+        int tokenCacheSize();
+    }
+
     interface Cache {
         /** How long an assembled dashboard counts as fresh (unless invalidated earlier). */
         @WithDefault("5m")
@@ -39,9 +50,29 @@ public interface DashboardConfig {
         @WithDefault("1s")
         Duration redisTimeout();
 
+        /**
+         * How many fresh dashboards each replica also keeps in memory (least recently used dropped first;
+         * ~25 KB each for 100 holdings): a hit then reads only the generations from Redis, not the entry.
+         * 0 keeps none.
+         */
+        @WithDefault("1000")
+        int localEntries();
+
         /** TTL of cached market reads (stock, screener, calendar, treemap, ETF holdings). */
         @WithDefault("30s")
         Duration marketTtl();
+
+        /**
+         * How long each replica also keeps a market read in memory, answering repeats without Redis
+         * (the same answer for every user, so a busy endpoint is mostly repeats). It adds at most this
+         * much to a market read's age; 0 turns it off.
+         */
+        @WithDefault("5s")
+        Duration marketLocalTtl();
+
+        /** How many market reads each replica keeps in memory (least recently used dropped first). */
+        @WithDefault("500")
+        int marketLocalEntries();
     }
 
     interface RateLimit {

@@ -16,7 +16,10 @@ import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
 import java.util.UUID;
 
-/** GET /api/v1/dashboard: the five cards for the caller's portfolios (all, or the one named). */
+/**
+ * GET /api/v1/dashboard: the five cards for the caller's portfolios (all, or the one named). Its rate
+ * limit is counted by DashboardService in the cache read, so this adds the RateLimit headers itself.
+ */
 @Path("/api/v1/dashboard")
 @RolesAllowed({"authenticated", "service_role"})
 public class DashboardResource {
@@ -31,14 +34,12 @@ public class DashboardResource {
     public Uni<Response> dashboard(@QueryParam("portfolioId") String portfolioId, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         UUID scope = portfolioId == null || portfolioId.isBlank() ? null : PortfolioResource.parseId(portfolioId, "Portfolio");
         return dashboards.dashboard(user.id(), scope).map(result -> {
-            if (matches(ifNoneMatch, result.etag())) {
-                return Response.notModified().header(HttpHeaders.ETAG, result.etag())
-                        .header(HttpHeaders.CACHE_CONTROL, "private, no-cache").build();
-            }
-            return Response.ok(result.json(), MediaType.APPLICATION_JSON_TYPE)
-                    .header(HttpHeaders.ETAG, result.etag())
-                    .header(HttpHeaders.CACHE_CONTROL, "private, no-cache")
-                    .build();
+            // The cached UTF-8 bytes go out as they are (no JSON writer): the body is final JSON already.
+            Response.ResponseBuilder response = matches(ifNoneMatch, result.etag()) ? Response.notModified()
+                    : Response.ok(result.json(), MediaType.APPLICATION_JSON_TYPE);
+            response.header(HttpHeaders.ETAG, result.etag()).header(HttpHeaders.CACHE_CONTROL, "private, no-cache");
+            result.rateLimit().headers().forEach(response::header);
+            return response.build();
         });
     }
 

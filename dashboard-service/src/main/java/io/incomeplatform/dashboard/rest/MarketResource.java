@@ -25,13 +25,13 @@ public class MarketResource {
 
     @GET
     @Path("/stocks/{symbol}")
-    public Uni<String> stock(@PathParam("symbol") String symbol) {
+    public Uni<byte[]> stock(@PathParam("symbol") String symbol) {
         return market.stock(symbol);
     }
 
     @GET
     @Path("/screener")
-    public Uni<String> screener(@QueryParam("minYield") String minYield, @QueryParam("maxYield") String maxYield,
+    public Uni<byte[]> screener(@QueryParam("minYield") String minYield, @QueryParam("maxYield") String maxYield,
                                 @QueryParam("sector") String sector, @QueryParam("assetType") String assetType,
                                 @QueryParam("frequency") String frequency, @QueryParam("sort") String sort,
                                 @QueryParam("limit") String limit) {
@@ -40,20 +40,20 @@ public class MarketResource {
 
     @GET
     @Path("/dividends/calendar")
-    public Uni<String> calendar(@QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("symbols") String symbols) {
+    public Uni<byte[]> calendar(@QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("symbols") String symbols) {
         return market.calendar(from, to, symbols);
     }
 
     @GET
     @Path("/treemap")
-    public Uni<String> treemap(@QueryParam("period") String period, @QueryParam("limit") String limit,
+    public Uni<byte[]> treemap(@QueryParam("period") String period, @QueryParam("limit") String limit,
                                @QueryParam("mode") String mode, @QueryParam("metric") String metric) {
         return market.treemap(period, limit, mode, metric);
     }
 
     @GET
     @Path("/etfs/{symbol}/holdings")
-    public Uni<String> etfHoldings(@PathParam("symbol") String symbol) {
+    public Uni<byte[]> etfHoldings(@PathParam("symbol") String symbol) {
         return market.etfHoldings(symbol);
     }
 }

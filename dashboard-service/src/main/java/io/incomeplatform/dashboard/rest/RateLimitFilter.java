@@ -1,6 +1,5 @@
 package io.incomeplatform.dashboard.rest;
 
-import io.incomeplatform.dashboard.service.ApiProblem;
 import io.incomeplatform.dashboard.service.RateLimiter;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
@@ -12,14 +11,12 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
-import java.util.Map;
-
 /**
- * Applies the per-user rate limits to /api/v1: GET /api/v1/dashboard is "dashboard", any other GET
- * is "read", everything else is "write". Every limited response carries the IETF draft headers
- * (RateLimit-Policy and RateLimit, plus the RateLimit-Limit/-Remaining/-Reset form many clients read);
- * past the limit the answer is 429 with Retry-After. Unauthenticated calls are left to the security
- * checks (401).
+ * Applies the per-user rate limits to /api/v1: any GET other than the dashboard is "read",
+ * everything else is "write". GET /api/v1/dashboard ("dashboard") is counted by DashboardService in
+ * the same Redis call as its cache read (one round trip), and DashboardResource adds its headers.
+ * Every limited response carries the RateLimit headers ({@link RateLimiter.Decision#headers()}); past
+ * the limit the answer is 429 with Retry-After. Unauthenticated calls are left to the security checks (401).
  */
 public class RateLimitFilter {
 
@@ -37,8 +34,11 @@ public class RateLimitFilter {
             return Uni.createFrom().nullItem();
         }
         String method = request.getMethod();
-        RateLimiter.Operation operation = !"GET".equals(method) && !"HEAD".equals(method) ? RateLimiter.Operation.WRITE
-                : path.equals("/api/v1/dashboard") ? RateLimiter.Operation.DASHBOARD : RateLimiter.Operation.READ;
+        boolean read = "GET".equals(method) || "HEAD".equals(method);
+        if (read && path.equals("/api/v1/dashboard")) {
+            return Uni.createFrom().nullItem();
+        }
+        RateLimiter.Operation operation = read ? RateLimiter.Operation.READ : RateLimiter.Operation.WRITE;
         return identity.getDeferredIdentity()
                 .onFailure().recoverWithNull()
                 .chain(caller -> {
@@ -50,30 +50,15 @@ public class RateLimitFilter {
                         if (decision.allowed()) {
                             return null;
                         }
-                        throw new ApiProblem(429, "Too Many Requests", "Rate limit of " + decision.limit() + " " + decision.operation()
-                                + " requests per " + decision.windowSeconds() + " s reached; retry in " + decision.resetSeconds() + " s.",
-                                Map.of(), headers(decision, true));
+                        throw decision.tooManyRequests();
                     });
                 });
     }
 
     @ServerResponseFilter
     public void headers(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(DECISION) instanceof RateLimiter.Decision decision && decision.known() && decision.allowed()) {
-            headers(decision, false).forEach((name, value) -> response.getHeaders().putSingle(name, value));
+        if (request.getProperty(DECISION) instanceof RateLimiter.Decision decision && decision.allowed()) {
+            decision.headers().forEach((name, value) -> response.getHeaders().putSingle(name, value));
         }
-    }
-
-    private static Map<String, String> headers(RateLimiter.Decision d, boolean limited) {
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
-        headers.put("RateLimit-Policy", d.limit() + ";w=" + d.windowSeconds());
-        headers.put("RateLimit", "limit=" + d.limit() + ", remaining=" + d.remaining() + ", reset=" + d.resetSeconds());
-        headers.put("RateLimit-Limit", String.valueOf(d.limit()));
-        headers.put("RateLimit-Remaining", String.valueOf(d.remaining()));
-        headers.put("RateLimit-Reset", String.valueOf(d.resetSeconds()));
-        if (limited) {
-            headers.put("Retry-After", String.valueOf(d.resetSeconds()));
-        }
-        return headers;
     }
 }

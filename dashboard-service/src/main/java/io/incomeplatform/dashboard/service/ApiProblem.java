@@ -43,6 +43,16 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(422, "Unprocessable Content", detail, new LinkedHashMap<>(extensions), Map.of());
     }
 
+    /** The same problem with more headers (for example the rate-limit headers of the request it answers). */
+    public ApiProblem withHeaders(Map<String, String> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(more);
+        merged.putAll(headers);
+        return new ApiProblem(status, title, getMessage(), extensions, merged);
+    }
+
     public int status() {
         return status;
     }

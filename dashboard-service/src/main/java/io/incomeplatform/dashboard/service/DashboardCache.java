@@ -9,7 +9,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -26,58 +31,121 @@ public class DashboardCache {
     private static final String GENERATION_PREFIX = "income:dashboard-generation:";
     private static final String EVERYONE = GENERATION_PREFIX + "all";
 
-    /** The cached JSON (metadata.cacheStatus left out), its ETag and the generations it was built under. */
-    public record Entry(String etag, String body, long storedAtMillis, long userGeneration, long globalGeneration) {
+    /** The cached JSON as UTF-8 (metadata.cacheStatus left out), its ETag and the generations it was built under. */
+    public record Entry(String etag, byte[] body, long storedAtMillis, long userGeneration, long globalGeneration) {
     }
 
-    /** What a lookup found: the entry (or null), whether it is fresh, and the generations to store a rebuild under. */
-    public record Lookup(Entry entry, boolean fresh, long userGeneration, long globalGeneration) {
-        static final Lookup UNAVAILABLE = new Lookup(null, false, -1, -1);
+    /**
+     * What a lookup found: the entry (or null), whether it is fresh, the generations to store a rebuild
+     * under, and the rate-limit count after this request (null when not counted or Redis failed).
+     */
+    public record Lookup(Entry entry, boolean fresh, long userGeneration, long globalGeneration, Long rateLimitCount) {
+        static final Lookup UNAVAILABLE = new Lookup(null, false, -1, -1, null);
 
         public boolean redisAvailable() {
             return userGeneration >= 0;
         }
     }
 
+    /**
+     * One Redis round trip per lookup. KEYS: entry, user generation, global generation[, rate-limit
+     * counter]; ARGV: the counter's expiry in ms (or ''), and the generations of this replica's fresh
+     * copy (or '' when it has none). With a counter, INCR it (PEXPIRE on the window's first call). The
+     * entry itself (~25 KB) is only read when the generations differ from the local copy's.
+     * Returns {count, entry, user generation, global generation}; nil (Lua false) for what is absent.
+     */
+    static final String READ = """
+            local count = false
+            if KEYS[4] then
+              count = redis.call('INCR', KEYS[4])
+              if count == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[1]) end
+            end
+            local generations = redis.call('MGET', KEYS[2], KEYS[3])
+            local entry = false
+            if (generations[1] or '0') ~= ARGV[2] or (generations[2] or '0') ~= ARGV[3] then
+              entry = redis.call('GET', KEYS[1])
+            end
+            return {count, entry, generations[1], generations[2]}""";
+
     @Inject
     ReactiveRedisDataSource redis;
     @Inject
     DashboardConfig config;
 
-    private ReactiveValueCommands<String, String> values;
+    private ReactiveValueCommands<String, byte[]> values;
+    /**
+     * Fresh entries this replica built or read, least recently used dropped first: while the
+     * generations in Redis still match one, a hit sends it without reading the entry from Redis.
+     */
+    private Map<String, Entry> local;
 
     @jakarta.annotation.PostConstruct
     void init() {
-        values = redis.value(String.class, String.class);
+        // Bytes, not String: a hit sends the stored UTF-8 as is, without decoding and re-encoding 25 KB.
+        values = redis.value(String.class, byte[].class);
+        local = LruMap.withCapacity(config.cache().localEntries());
     }
 
-    public Uni<Lookup> lookup(UUID userId, String scope) {
-        String userGenerationKey = GENERATION_PREFIX + userId;
-        return values.mget(entryKey(userId, scope), userGenerationKey, EVERYONE)
-                .ifNoItem().after(config.cache().redisTimeout()).fail()
-                .map(found -> {
-                    long userGeneration = parseLong(found.get(userGenerationKey));
-                    long globalGeneration = parseLong(found.get(EVERYONE));
-                    Entry entry = parse(found.get(entryKey(userId, scope)));
-                    boolean fresh = entry != null
-                            && entry.userGeneration() == userGeneration
-                            && entry.globalGeneration() == globalGeneration
-                            && entry.storedAtMillis() + config.cache().ttl().toMillis() > System.currentTimeMillis();
-                    return new Lookup(entry, fresh, userGeneration, globalGeneration);
+    /**
+     * Reads the generations, and the cached entry unless this replica's fresh copy was built under the
+     * same ones; with a rate-limit window, also counts the request: one Lua call. A Redis error or a
+     * read slower than dashboard.cache.redis-timeout is {@link Lookup#UNAVAILABLE}: a miss (the local
+     * copy is not served: an invalidation cannot be seen), and an uncounted request.
+     */
+    public Uni<Lookup> lookup(UUID userId, String scope, RateLimiter.Window rateLimit) {
+        String entryKey = entryKey(userId, scope);
+        Entry known = local.get(entryKey);
+        Entry copy = known != null && isYoung(known) ? known : null;
+        List<String> args = new ArrayList<>(List.of(READ, rateLimit == null ? "3" : "4", entryKey, GENERATION_PREFIX + userId, EVERYONE));
+        if (rateLimit != null) {
+            args.add(rateLimit.key());
+        }
+        args.add(rateLimit == null ? "" : String.valueOf(rateLimit.expiry().toMillis()));
+        args.add(copy == null ? "" : String.valueOf(copy.userGeneration()));
+        args.add(copy == null ? "" : String.valueOf(copy.globalGeneration()));
+        return redis.execute("EVAL", args.toArray(String[]::new))
+                .map(reply -> {
+                    Long count = reply.get(0) == null ? null : reply.get(0).toLong();
+                    long userGeneration = parseLong(bytes(reply.get(2)));
+                    long globalGeneration = parseLong(bytes(reply.get(3)));
+                    if (copy != null && copy.userGeneration() == userGeneration && copy.globalGeneration() == globalGeneration) {
+                        return new Lookup(copy, true, userGeneration, globalGeneration, count);
+                    }
+                    Entry entry = parse(bytes(reply.get(1)));
+                    boolean fresh = entry != null && entry.userGeneration() == userGeneration
+                            && entry.globalGeneration() == globalGeneration && isYoung(entry);
+                    if (fresh) {
+                        local.put(entryKey, entry);
+                    } else if (known != null) {
+                        local.remove(entryKey, known);
+                    }
+                    return new Lookup(entry, fresh, userGeneration, globalGeneration, count);
                 })
+                .ifNoItem().after(config.cache().redisTimeout()).fail()
                 .onFailure().recoverWithItem(e -> {
                     LOG.debugf("Dashboard cache unavailable, answering from the database: %s", e.toString());
                     return Lookup.UNAVAILABLE;
                 });
     }
 
+    private boolean isYoung(Entry entry) {
+        return entry.storedAtMillis() + config.cache().ttl().toMillis() > System.currentTimeMillis();
+    }
+
+    private static byte[] bytes(io.vertx.mutiny.redis.client.Response value) {
+        return value == null ? null : value.toBytes();
+    }
+
     public Uni<Void> store(UUID userId, String scope, Entry entry) {
         if (entry.userGeneration() < 0) {
             return Uni.createFrom().voidItem();
         }
-        String serialized = entry.etag() + '\n' + entry.storedAtMillis() + '\n' + entry.userGeneration() + '\n'
-                + entry.globalGeneration() + '\n' + entry.body();
+        byte[] header = (entry.etag() + '\n' + entry.storedAtMillis() + '\n' + entry.userGeneration() + '\n'
+                + entry.globalGeneration() + '\n').getBytes(StandardCharsets.UTF_8);
+        byte[] serialized = Arrays.copyOf(header, header.length + entry.body().length);
+        System.arraycopy(entry.body(), 0, serialized, header.length, entry.body().length);
         return values.set(entryKey(userId, scope), serialized, new SetArgs().px(config.cache().staleRetention()))
+                .invoke(() -> local.put(entryKey(userId, scope), entry))
                 .onFailure().invoke(e -> LOG.warnf("Could not cache the dashboard of %s: %s", userId, e.toString()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
@@ -117,14 +185,14 @@ public class DashboardCache {
      * An entry is stored as four header lines (etag, stored-at millis, user and global generation) and
      * then the JSON body as is: a cache hit reads it without parsing or unescaping the body.
      */
-    private static Entry parse(String serialized) {
+    private static Entry parse(byte[] serialized) {
         if (serialized == null) {
             return null;
         }
         int[] breaks = new int[4];
         int from = 0;
         for (int i = 0; i < breaks.length; i++) {
-            breaks[i] = serialized.indexOf('\n', from);
+            breaks[i] = indexOf(serialized, (byte) '\n', from);
             if (breaks[i] < 0) {
                 LOG.warn("Ignoring an unreadable cached dashboard");
                 return null;
@@ -132,18 +200,31 @@ public class DashboardCache {
             from = breaks[i] + 1;
         }
         try {
-            return new Entry(serialized.substring(0, breaks[0]),
-                    serialized.substring(breaks[3] + 1),
-                    Long.parseLong(serialized.substring(breaks[0] + 1, breaks[1])),
-                    Long.parseLong(serialized.substring(breaks[1] + 1, breaks[2])),
-                    Long.parseLong(serialized.substring(breaks[2] + 1, breaks[3])));
+            return new Entry(new String(serialized, 0, breaks[0], StandardCharsets.UTF_8),
+                    Arrays.copyOfRange(serialized, breaks[3] + 1, serialized.length),
+                    parseLong(serialized, breaks[0] + 1, breaks[1]),
+                    parseLong(serialized, breaks[1] + 1, breaks[2]),
+                    parseLong(serialized, breaks[2] + 1, breaks[3]));
         } catch (NumberFormatException e) {
             LOG.warn("Ignoring an unreadable cached dashboard");
             return null;
         }
     }
 
-    private static long parseLong(String value) {
-        return value == null ? 0 : Long.parseLong(value);
+    private static int indexOf(byte[] bytes, byte value, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static long parseLong(byte[] value) {
+        return value == null ? 0 : parseLong(value, 0, value.length);
+    }
+
+    private static long parseLong(byte[] text, int from, int to) {
+        return Long.parseLong(new String(text, from, to - from, StandardCharsets.US_ASCII));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.incomeplatform.dashboard.config.DashboardConfig;
 import io.incomeplatform.dashboard.repository.DashboardSnapshotRepository;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,8 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class DashboardService {
 
-    /** The JSON to send (cacheStatus included) and its ETag. */
-    public record Result(String json, String etag, String cacheStatus) {
+    /** The JSON to send as UTF-8 (cacheStatus included), its ETag, and the rate-limit decision for the headers. */
+    public record Result(byte[] json, String etag, String cacheStatus, RateLimiter.Decision rateLimit) {
     }
 
     static final String HIT = "hit";
@@ -49,38 +52,61 @@ public class DashboardService {
     ObjectMapper json;
     @Inject
     MeterRegistry registry;
+    @Inject
+    RateLimiter limiter;
 
+    /** The hit/miss/stale counters and the bytes that close the JSON with each status, made once. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private static final Map<String, byte[]> STATUS_SUFFIX = Map.of(HIT, suffix(HIT), MISS, suffix(MISS), STALE, suffix(STALE));
+
+    /**
+     * The dashboard, counted against the caller's "dashboard" rate limit in the same Redis call as the
+     * cache read: past the limit the Uni fails with the 429 problem, and any problem it fails with
+     * carries the rate-limit headers.
+     */
     public Uni<Result> dashboard(UUID userId, UUID portfolioId) {
         String scope = portfolioId == null ? "all" : portfolioId.toString();
-        return cache.lookup(userId, scope).chain(lookup -> {
-            if (lookup.fresh()) {
-                return Uni.createFrom().item(respond(lookup.entry(), HIT));
+        RateLimiter.Window window = limiter.window(userId.toString(), RateLimiter.Operation.DASHBOARD);
+        return cache.lookup(userId, scope, window).chain(lookup -> {
+            RateLimiter.Decision decision = window == null ? RateLimiter.Decision.UNLIMITED
+                    : lookup.rateLimitCount() == null ? limiter.failed(window, "the cache read failed")
+                    : limiter.decide(window, lookup.rateLimitCount());
+            if (!decision.allowed()) {
+                return Uni.createFrom().failure(decision.tooManyRequests());
             }
-            // One build per (user, scope) at a time: concurrent misses (several tabs, a burst after an
-            // invalidation) share it instead of each taking a database snapshot.
-            String key = userId + ":" + scope;
-            Uni<DashboardCache.Entry> build = inFlight.computeIfAbsent(key, k -> build(userId, portfolioId, lookup)
-                    .call(entry -> cache.store(userId, scope, entry))
-                    .onTermination().invoke(() -> inFlight.remove(k))
-                    .memoize().indefinitely());
-            if (lookup.entry() == null) {
-                return build.ifNoItem().after(config.cache().databaseTimeout()).failWith(this::unavailable)
-                        .onFailure(e -> !(e instanceof ApiProblem)).transform(e -> {
-                            LOG.warnf("Dashboard of %s could not be built and none is cached: %s", userId, e.toString());
-                            return unavailable();
-                        })
-                        .map(entry -> respond(entry, MISS));
-            }
-            // Keep the build running even when this request stops waiting for it: its result refreshes the cache.
-            build.subscribe().with(entry -> { }, e -> LOG.debugf("Background dashboard refresh failed: %s", e.toString()));
-            DashboardCache.Entry last = lookup.entry();
-            return build.ifNoItem().after(config.cache().databaseTimeout()).fail()
-                    .map(entry -> respond(entry, MISS))
-                    .onFailure(e -> !(e instanceof ApiProblem)).recoverWithItem(e -> {
-                        LOG.warnf("Serving a stale dashboard to %s: %s", userId, e.toString());
-                        return respond(last, STALE);
-                    });
+            return dashboard(userId, portfolioId, scope, lookup, decision)
+                    .onFailure(ApiProblem.class).transform(e -> ((ApiProblem) e).withHeaders(decision.headers()));
         });
+    }
+
+    private Uni<Result> dashboard(UUID userId, UUID portfolioId, String scope, DashboardCache.Lookup lookup, RateLimiter.Decision decision) {
+        if (lookup.fresh()) {
+            return Uni.createFrom().item(respond(lookup.entry(), HIT, decision));
+        }
+        // One build per (user, scope) at a time: concurrent misses (several tabs, a burst after an
+        // invalidation) share it instead of each taking a database snapshot.
+        String key = userId + ":" + scope;
+        Uni<DashboardCache.Entry> build = inFlight.computeIfAbsent(key, k -> build(userId, portfolioId, lookup)
+                .call(entry -> cache.store(userId, scope, entry))
+                .onTermination().invoke(() -> inFlight.remove(k))
+                .memoize().indefinitely());
+        if (lookup.entry() == null) {
+            return build.ifNoItem().after(config.cache().databaseTimeout()).failWith(this::unavailable)
+                    .onFailure(e -> !(e instanceof ApiProblem)).transform(e -> {
+                        LOG.warnf("Dashboard of %s could not be built and none is cached: %s", userId, e.toString());
+                        return unavailable();
+                    })
+                    .map(entry -> respond(entry, MISS, decision));
+        }
+        // Keep the build running even when this request stops waiting for it: its result refreshes the cache.
+        build.subscribe().with(entry -> { }, e -> LOG.debugf("Background dashboard refresh failed: %s", e.toString()));
+        DashboardCache.Entry last = lookup.entry();
+        return build.ifNoItem().after(config.cache().databaseTimeout()).fail()
+                .map(entry -> respond(entry, MISS, decision))
+                .onFailure(e -> !(e instanceof ApiProblem)).recoverWithItem(e -> {
+                    LOG.warnf("Serving a stale dashboard to %s: %s", userId, e.toString());
+                    return respond(last, STALE, decision);
+                });
     }
 
     private Uni<DashboardCache.Entry> build(UUID userId, UUID portfolioId, DashboardCache.Lookup lookup) {
@@ -93,19 +119,25 @@ public class DashboardService {
                         // The ETag covers the cards, not the metadata (lastUpdated): an unchanged rebuild keeps it.
                         // metadata is the last member of the JSON (Dashboard's @JsonPropertyOrder).
                         String etag = "W/\"" + sha256(body.substring(0, body.lastIndexOf(",\"metadata\":"))) + "\"";
-                        return new DashboardCache.Entry(etag, body, System.currentTimeMillis(), lookup.userGeneration(), lookup.globalGeneration());
+                        return new DashboardCache.Entry(etag, body.getBytes(StandardCharsets.UTF_8), System.currentTimeMillis(), lookup.userGeneration(), lookup.globalGeneration());
                     } catch (JsonProcessingException e) {
                         throw new IllegalStateException(e);
                     }
                 });
     }
 
-    private Result respond(DashboardCache.Entry entry, String status) {
-        registry.counter("dashboard_cache_requests_total", "status", status).increment();
-        // The cached JSON ends with the metadata object (cacheStatus last, left out): append it.
-        String body = entry.body();
-        String withStatus = body.substring(0, body.length() - 2) + ",\"cacheStatus\":\"" + status + "\"}}";
-        return new Result(withStatus, entry.etag(), status);
+    private Result respond(DashboardCache.Entry entry, String status, RateLimiter.Decision decision) {
+        counters.computeIfAbsent(status, s -> registry.counter("dashboard_cache_requests_total", "status", s)).increment();
+        // The cached JSON ends with the metadata object (cacheStatus last, left out): replace its closing "}}".
+        byte[] body = entry.body();
+        byte[] suffix = STATUS_SUFFIX.get(status);
+        byte[] withStatus = Arrays.copyOf(body, body.length - 2 + suffix.length);
+        System.arraycopy(suffix, 0, withStatus, body.length - 2, suffix.length);
+        return new Result(withStatus, entry.etag(), status, decision);
+    }
+
+    private static byte[] suffix(String status) {
+        return (",\"cacheStatus\":\"" + status + "\"}}").getBytes(StandardCharsets.UTF_8);
     }
 
     private ApiProblem unavailable() {

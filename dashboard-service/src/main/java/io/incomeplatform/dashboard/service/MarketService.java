@@ -56,20 +56,27 @@ public class MarketService {
     @Inject
     MeterRegistry registry;
 
-    private ReactiveValueCommands<String, String> values;
+    /** Bytes, not String: a hit sends the stored UTF-8 JSON as is, with no decoding or encoding. */
+    private ReactiveValueCommands<String, byte[]> values;
+    /** This replica's recent market reads, each until its expiry (System.nanoTime). */
+    private Map<String, LocalCopy> local;
+
+    private record LocalCopy(byte[] body, long expiresAtNanos) {
+    }
 
     @PostConstruct
     void init() {
-        values = redis.value(String.class, String.class);
+        values = redis.value(String.class, byte[].class);
+        local = LruMap.withCapacity(config.cache().marketLocalEntries());
     }
 
-    public Uni<String> stock(String rawSymbol) {
+    public Uni<byte[]> stock(String rawSymbol) {
         String symbol = symbol(rawSymbol);
         return cached("stock:" + symbol, () -> market.stock(symbol)
                 .onItem().ifNull().failWith(() -> ApiProblem.notFound("Symbol " + symbol)));
     }
 
-    public Uni<String> screener(String minYield, String maxYield, String sector, String assetType, String frequency, String sort, String limit) {
+    public Uni<byte[]> screener(String minYield, String maxYield, String sector, String assetType, String frequency, String sort, String limit) {
         List<ApiProblem.FieldError> errors = new ArrayList<>();
         BigDecimal min = decimal("minYield", minYield, errors);
         BigDecimal max = decimal("maxYield", maxYield, errors);
@@ -110,7 +117,7 @@ public class MarketService {
         }));
     }
 
-    public Uni<String> calendar(String from, String to, String symbols) {
+    public Uni<byte[]> calendar(String from, String to, String symbols) {
         List<ApiProblem.FieldError> errors = new ArrayList<>();
         LocalDate start = date("from", from, errors);
         LocalDate end = date("to", to, errors);
@@ -142,7 +149,7 @@ public class MarketService {
                 }));
     }
 
-    public Uni<String> treemap(String period, String limit, String mode, String metric) {
+    public Uni<byte[]> treemap(String period, String limit, String mode, String metric) {
         List<ApiProblem.FieldError> errors = new ArrayList<>();
         String p = period == null ? "1y" : period.trim().toLowerCase(Locale.ROOT);
         if (!PERIODS.contains(p)) {
@@ -178,17 +185,25 @@ public class MarketService {
                 }));
     }
 
-    public Uni<String> etfHoldings(String rawSymbol) {
+    public Uni<byte[]> etfHoldings(String rawSymbol) {
         String symbol = symbol(rawSymbol);
         return cached("etf:" + symbol, () -> market.etfHoldings(symbol)
                 .onItem().ifNull().failWith(() -> ApiProblem.notFound("ETF holdings of " + symbol)));
     }
 
-    /** The cached JSON, or the loader's result serialized and cached for dashboard.cache.market-ttl. */
-    private Uni<String> cached(String key, Supplier<Uni<?>> loader) {
+    /**
+     * The JSON from this replica's memory (dashboard.cache.market-local-ttl), else from Redis, else the
+     * loader's result serialized and cached in Redis for dashboard.cache.market-ttl.
+     */
+    private Uni<byte[]> cached(String key, Supplier<Uni<?>> loader) {
+        LocalCopy copy = local.get(key);
+        if (copy != null && System.nanoTime() - copy.expiresAtNanos() < 0) {
+            registry.counter("dashboard_market_cache_requests_total", "status", "hit").increment();
+            return Uni.createFrom().item(copy.body());
+        }
         String redisKey = CACHE_PREFIX + key;
         return values.get(redisKey)
-                .ifNoItem().after(config.cache().redisTimeout()).recoverWithItem((String) null)
+                .ifNoItem().after(config.cache().redisTimeout()).recoverWithItem((byte[]) null)
                 .onFailure().recoverWithNull()
                 .chain(found -> {
                     if (found != null) {
@@ -199,12 +214,20 @@ public class MarketService {
                     return loader.get().map(this::write)
                             .call(body -> values.set(redisKey, body, new SetArgs().px(config.cache().marketTtl()))
                                     .onFailure().recoverWithNull());
-                });
+                })
+                .invoke(body -> remember(key, body));
     }
 
-    private String write(Object body) {
+    private void remember(String key, byte[] body) {
+        long ttl = config.cache().marketLocalTtl().toNanos();
+        if (ttl > 0) {
+            local.put(key, new LocalCopy(body, System.nanoTime() + ttl));
+        }
+    }
+
+    private byte[] write(Object body) {
         try {
-            return json.writeValueAsString(body);
+            return json.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
