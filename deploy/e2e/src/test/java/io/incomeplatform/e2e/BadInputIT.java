@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answered with a 4xx problem+json (or, for a batch of market data whose body parses, with every
  * record rejected), never a 5xx; nothing is stored; and every service stays healthy.
  */
+@NeedsNamedServers
 class BadInputIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The whole platform, packaged, against the real databases: market data posted to ingestion becomes
  * marts, synced to the serving side, shown by the dashboard, and a live tick reaches a WebSocket.
  */
+@NeedsNamedServers
 class EndToEndIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Outages and crashes: each test starts its own service instance whose PostgreSQL or Redis
  * connection goes through a {@link FaultyProxy}, then cuts and restores it.
  */
+@NeedsNamedServers
 class FaultToleranceIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
