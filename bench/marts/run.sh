@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Mart benchmark at the design scale (see README.md). Usage:
 #   bench/marts/run.sh [--small] [--keep-data]
-# Uses its own databases (income_processing_martbench, income_serving_martbench), so it never touches
-# the dev, test or other benchmarks' data. --keep-data reuses an already generated dataset.
+# Uses its own databases (income_processing_martbench, income_serving_martbench; MART_BENCH_DB=name
+# makes them income_processing_name/income_serving_name), so it never touches the dev, test or other
+# benchmarks' data. --keep-data reuses an already generated dataset.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/env.sh
@@ -16,8 +17,8 @@ for arg in "$@"; do
     *) echo "unknown argument $arg" >&2; exit 2 ;;
   esac
 done
-PDB=income_processing_martbench
-SDB=income_serving_martbench
+PDB=income_processing_${MART_BENCH_DB:-martbench}
+SDB=income_serving_${MART_BENCH_DB:-martbench}
 PORT=${MART_BENCH_PORT:-18082}
 PSQL=(psql -q -v ON_ERROR_STOP=1 -h "$DB_HOST" -p "$DB_PORT")
 export AUTH_JWT_SECRET="${AUTH_JWT_SECRET:-local-development-secret-at-least-32-bytes!!}"
@@ -48,18 +49,24 @@ fi
   -c "DELETE FROM raw.price_ticks WHERE source = 'bench'" > /dev/null
 
 echo "== building and starting mart-service on :$PORT"
+# Another run's service on the same port would answer our requests: the port must be free.
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/q/health/ready"; then
+  echo "port $PORT is in use (another bench run?); set MART_BENCH_PORT" >&2; exit 1
+fi
 ./mvnw -B -o -q -pl mart-service package -DskipTests
 # Change events off: the shared Redis carries other runs' events. A short watermark overlap so that rows inserted more than 10 s before a measured run are not
 # reloaded by it (production default: 5m); every measured insert is followed by an 11 s pause.
 PROCESSING_DB_NAME=$PDB SERVING_DB_NAME=$SDB QUARKUS_HTTP_PORT=$PORT MART_REFRESH_EVERY=off MART_EVENTS_ENABLED=false MART_REFRESH_WATERMARK_OVERLAP=10s \
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false java -Xmx512m -jar mart-service/target/quarkus-app/quarkus-run.jar \
-  > /tmp/mart-bench-service.log 2>&1 &
+  > "/tmp/mart-bench-service-${MART_BENCH_DB:-martbench}.log" 2>&1 &
 SERVICE_PID=$!
 trap 'kill $SERVICE_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$PORT/q/health/ready" > /dev/null && break
   sleep 1
 done
+# Ours must still be alive (a failed start leaves nothing to measure).
+kill -0 $SERVICE_PID 2>/dev/null || { echo "mart-service did not start (port $PORT taken?), see /tmp/mart-bench-service-${MART_BENCH_DB:-martbench}.log" >&2; exit 1; }
 
 step_report() { # durations of the last run's steps and syncs
   "${PSQL[@]}" -U "$DB_ADMIN_USER" -d $PDB -A -F ' ' -t -c "
@@ -82,11 +89,14 @@ sleep 11
 t=$(now_ms); post "/refresh" > /dev/null; echo "new day for all symbols: $(( $(now_ms) - t )) ms"; step_report
 
 echo "== incremental after ticks for 10 symbols"
-"${PSQL[@]}" -U income_ingestion -d $PDB -c "
-  INSERT INTO raw.price_ticks (symbol, ts, price, volume, source)
-  SELECT symbol, now() - interval '1 second' * n, 100 + n, 10, 'bench'
-  FROM (SELECT symbol FROM raw.securities ORDER BY symbol LIMIT 10) s, generate_series(1, 5) n ON CONFLICT DO NOTHING"
-sleep 11
+ticks_for_10_symbols() { # base price; then the pause that keeps them out of the next run's overlap
+  "${PSQL[@]}" -U income_ingestion -d $PDB -c "
+    INSERT INTO raw.price_ticks (symbol, ts, price, volume, source)
+    SELECT symbol, now() - interval '1 second' * n, $1 + n, 10, 'bench'
+    FROM (SELECT symbol FROM raw.securities ORDER BY symbol LIMIT 10) s, generate_series(1, 5) n ON CONFLICT DO NOTHING"
+  sleep 11
+}
+ticks_for_10_symbols 100
 t=$(now_ms); post "/refresh?mart=market_latest" > /dev/null; echo "ticks for 10 symbols -> market_latest: $(( $(now_ms) - t )) ms"; step_report
 t=$(now_ms); post "/refresh" > /dev/null; echo "ticks (none new) -> every mart: $(( $(now_ms) - t )) ms"
 
@@ -105,9 +115,20 @@ USERS=$("${PSQL[@]}" -U income_dashboard -d $SDB -A -t -c "SELECT user_id FROM a
 for u in $USERS; do
   post "/portfolios/refresh?userId=$u" | python3 -c 'import json,sys; print(json.load(sys.stdin)["durationMs"])'
 done | sort -n | awk '{a[NR]=$1} END {printf "one user (20 users): median %d ms, max %d ms\n", a[int((NR+1)/2)], a[NR]}'
-if [ "$SIZE" = small ]; then
-t=$(now_ms); post "/portfolios/refresh" > /dev/null
-echo "every user ($("${PSQL[@]}" -U income_dashboard -d $SDB -A -t -c "SELECT count(DISTINCT user_id) FROM app.transactions")): $(( $(now_ms) - t )) ms"
+# The scheduled pass (?changed=true): the first one after the full rebuild recomputes every user; the
+# next, with nothing changed, nobody; after ticks for 10 symbols, only the users holding them.
+pass() { # label
+  t=$(now_ms); users=$(post "/portfolios/refresh?changed=true" | python3 -c 'import json,sys; print(json.load(sys.stdin)["users"])')
+  echo "scheduled pass, $1: $users users in $(( $(now_ms) - t )) ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
+}
+# MART_BENCH_PORTFOLIO_PASSES=false skips them: the first pass recomputes all 10,000 users (about
+# 20 min on 2 cores), too long to repeat in every run of bench/run-all.
+if [ "${MART_BENCH_PORTFOLIO_PASSES:-true}" = true ]; then
+  pass "after the full rebuild (every user)"
+  pass "nothing changed"
+  ticks_for_10_symbols 101
+  post "/refresh?mart=market_latest" > /dev/null
+  pass "after ticks for 10 symbols"
 fi
 
 echo "== sizes"
