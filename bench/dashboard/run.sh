@@ -7,10 +7,12 @@
 #
 #   bench/dashboard/run.sh            # from anywhere; needs Postgres on localhost, redis-server, wrk, nginx
 #
-# Tunables (environment): BENCH_USERS (1000), BENCH_STOCKS (2000), BENCH_DURATION (20s),
-# BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_MISS_FEW_CONNECTIONS (4), BENCH_PORT (18083),
-# BENCH_NGINX_PORT (18080), BENCH_REDIS_PORT (16383), BENCH_JAVA_OPTS (extra JVM options of the
-# service, e.g. -XX:StartFlightRecording=filename=/tmp/dash-%p.jfr,settings=profile).
+# Tunables (environment): BENCH_USERS (1000), BENCH_STOCKS (25000, the benchmark-scale market),
+# BENCH_DURATION (20s), BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_MISS_FEW_CONNECTIONS (4),
+# BENCH_PORT (18083), BENCH_NGINX_PORT (18080), BENCH_REDIS_PORT (16383), BENCH_JAVA_OPTS (extra JVM
+# options of the service, e.g. -XX:StartFlightRecording=filename=/tmp/dash-%p.jfr,settings=profile),
+# BENCH_DB / BENCH_PROCESSING_DB (database names, so that two engineers can bench at once),
+# BENCH_JAR (another build, e.g. a copy of an older target/quarkus-app for an A/B), BENCH_SKIP_MISSES=1.
 # It uses its own databases (income_serving_bench, income_processing_bench), recreated each run, and
 # its own empty Redis server (so other engineers' mart syncs, which invalidate every cached dashboard
 # through the shared Redis, cannot turn hits into misses); it rebuilds the service jar if missing and
@@ -20,7 +22,7 @@ cd "$(dirname "$0")/../.."
 source deploy/local/env.sh
 
 USERS=${BENCH_USERS:-1000}
-STOCKS=${BENCH_STOCKS:-2000}
+STOCKS=${BENCH_STOCKS:-25000}
 DURATION=${BENCH_DURATION:-20s}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
@@ -28,7 +30,8 @@ FEW_CONNECTIONS=${BENCH_MISS_FEW_CONNECTIONS:-4}
 REDIS_PORT=${BENCH_REDIS_PORT:-16383}
 PORT=${BENCH_PORT:-18083}
 NGINX_PORT=${BENCH_NGINX_PORT:-18080}
-DB=income_serving_bench
+DB=${BENCH_DB:-income_serving_bench}
+PROCESSING_DB=${BENCH_PROCESSING_DB:-income_processing_bench}
 SECRET='bench-secret-that-is-at-least-32-bytes-long'
 WORK=$(mktemp -d /tmp/dashboard-bench.XXXXXX)
 SERVICE_PID=""
@@ -47,14 +50,14 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== databases ($DB, $USERS users, $STOCKS stocks)"
-"${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "DROP DATABASE IF EXISTS income_processing_bench"
-"${PSQL[@]}" -d postgres -v processing_db=income_processing_bench -v serving_db=$DB -f deploy/sql/init-databases.sql > /dev/null
+"${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "DROP DATABASE IF EXISTS $PROCESSING_DB"
+"${PSQL[@]}" -d postgres -v processing_db=$PROCESSING_DB -v serving_db=$DB -f deploy/sql/init-databases.sql > /dev/null
 # The serving tables as mart-service creates them (its migrations, applied in version order as their owner).
 for migration in $(ls mart-service/src/main/resources/db/serving/V*.sql | sort -V); do
   psql -h "$DB_HOST" -p "$DB_PORT" -U income_mart -d $DB -v ON_ERROR_STOP=1 -q -c "SET search_path = serving" -f "$migration" > /dev/null
 done
 
-JAR=dashboard-service/target/quarkus-app/quarkus-run.jar
+JAR=${BENCH_JAR:-dashboard-service/target/quarkus-app/quarkus-run.jar}
 if [ ! -f "$JAR" ]; then
   echo "== building dashboard-service"
   ./mvnw -B -o -q -pl dashboard-service package -DskipTests
@@ -144,8 +147,9 @@ text = json.dumps(body)
 open(sys.argv[1], "w").write(text[:2048 - 2] + "]}" if len(text) > 2048 else text)
 PY
 
-echo "== restarting dashboard-service with a zero TTL: every request is a miss"
 stop_service
+if [ "${BENCH_SKIP_MISSES:-0}" != 1 ]; then
+echo "== restarting dashboard-service with a zero TTL: every request is a miss"
 start_service 0s
 BENCH_SEQUENTIAL=1 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${BENCH_WARM}s" -s bench/dashboard/dashboard.lua "http://127.0.0.1:$PORT" > /dev/null # JIT warm-up, as long as the first
 misses_before=$(counter miss)
@@ -154,6 +158,7 @@ echo "   (misses during the miss run: $(( $(counter miss | cut -d. -f1) - ${miss
 CONNECTIONS=$FEW_CONNECTIONS THREADS=$(( THREADS < FEW_CONNECTIONS ? THREADS : FEW_CONNECTIONS )) \
   run_wrk "dashboard misses, -c$FEW_CONNECTIONS" "$SERVICE_PID" -s bench/dashboard/dashboard.lua "http://127.0.0.1:$PORT"
 stop_service
+fi
 
 echo "== nginx static-file ceiling"
 cat > "$WORK/nginx.conf" <<NGINX

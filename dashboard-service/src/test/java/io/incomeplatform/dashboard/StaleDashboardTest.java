@@ -1,6 +1,6 @@
 package io.incomeplatform.dashboard;
 
-import io.quarkus.redis.datasource.RedisDataSource;
+import io.incomeplatform.dashboard.service.DashboardCache;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -40,7 +41,7 @@ class StaleDashboardTest {
     }
 
     @Inject
-    RedisDataSource redis;
+    DashboardCache cache;
 
     @AfterEach
     void restoreDatabase() {
@@ -57,7 +58,7 @@ class StaleDashboardTest {
                     .body("metadata.cacheStatus", equalTo("miss")).body("performanceCommand.portfolioValue", equalTo(100));
         });
         // The user's marts were refreshed (the cached copy is no longer fresh), and then the database goes away.
-        redis.value(String.class).incr("income:dashboard-generation:" + user);
+        cache.invalidateUsers(List.of(user.toString())).await().indefinitely();
         PROXY.cut();
 
         given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)

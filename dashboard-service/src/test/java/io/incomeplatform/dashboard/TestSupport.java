@@ -113,7 +113,8 @@ public final class TestSupport {
                 restoreMartRows();
                 io.quarkus.redis.datasource.RedisDataSource redis =
                         io.quarkus.arc.Arc.container().instance(io.quarkus.redis.datasource.RedisDataSource.class).get();
-                redis.value(String.class).incr("income:dashboard-generation:all");
+                io.quarkus.arc.Arc.container().instance(io.incomeplatform.dashboard.service.DashboardCache.class).get()
+                        .invalidateEveryone().await().indefinitely();
                 List<String> marketKeys = redis.key(String.class).keys("income:market-cache:*");
                 if (!marketKeys.isEmpty()) {
                     redis.key(String.class).del(marketKeys.toArray(String[]::new));

@@ -58,6 +58,15 @@ public interface DashboardConfig {
         @WithDefault("1000")
         int localEntries();
 
+        /**
+         * While the subscription to income:marts-refreshed / income:portfolio-changed is up, serve this
+         * replica's fresh copy without asking Redis: those events drop it (this replica's own writes drop it
+         * before they answer). Another replica's write is seen when its event arrives (typically within a
+         * millisecond of its answer). false: every hit compares the generations in Redis.
+         */
+        @WithDefault("true")
+        boolean localHitsFromEvents();
+
         /** TTL of cached market reads (stock, screener, calendar, treemap, ETF holdings). */
         @WithDefault("30s")
         Duration marketTtl();
@@ -93,6 +102,14 @@ public interface DashboardConfig {
 
         @WithDefault("60s")
         Duration window();
+
+        /**
+         * The dashboard's count is kept by each replica once it has read the window's count from Redis, and
+         * its own calls are added to Redis (INCRBY) this often: exact for one replica; with N replicas a
+         * user can exceed the limit by what the others counted in one interval. 0: every call is an INCR.
+         */
+        @WithDefault("100ms")
+        Duration dashboardSyncInterval();
 
         /** A limiter call slower than this lets the request through (fail open, counted). */
         @WithDefault("200ms")

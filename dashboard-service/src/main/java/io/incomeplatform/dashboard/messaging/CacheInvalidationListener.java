@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Invalidates cached dashboards when mart-service announces a sync (income:marts-refreshed: the
  * listed users, or everybody when userIds is null) or a ledger changed (income:portfolio-changed,
  * also published by other replicas of this service). If Redis is unreachable or the subscription
- * ends, it subscribes again every few seconds; meanwhile entries still expire by their TTL.
+ * ends, it subscribes again every few seconds; meanwhile entries still expire by their TTL, and every
+ * hit compares the generations in Redis (DashboardCache serves its in-memory copies without Redis only
+ * while subscribed).
  */
 @ApplicationScoped
 public class CacheInvalidationListener {
@@ -52,13 +54,21 @@ public class CacheInvalidationListener {
     private void subscribe() {
         redis.pubsub(String.class)
                 .subscribe(List.of(MARTS_REFRESHED, PortfolioEvents.PORTFOLIO_CHANGED), this::onMessage,
-                        this::resubscribeLater, e -> resubscribeLater())
+                        this::subscriptionEnded, e -> subscriptionEnded())
                 .subscribe().with(
-                        subscriber -> LOG.info("Listening for mart syncs and portfolio changes"),
+                        subscriber -> {
+                            cache.eventsSubscribed();
+                            LOG.info("Listening for mart syncs and portfolio changes");
+                        },
                         e -> {
                             LOG.warnf("Cannot subscribe to cache invalidations yet: %s", e.toString());
                             resubscribeLater();
                         });
+    }
+
+    private void subscriptionEnded() {
+        cache.eventsLost();
+        resubscribeLater();
     }
 
     private void resubscribeLater() {

@@ -15,7 +15,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * Assembled dashboards in Redis, per (user, scope). An entry remembers the invalidation generations
@@ -31,16 +34,22 @@ public class DashboardCache {
     private static final String GENERATION_PREFIX = "income:dashboard-generation:";
     private static final String EVERYONE = GENERATION_PREFIX + "all";
 
-    /** The cached JSON as UTF-8 (metadata.cacheStatus left out), its ETag and the generations it was built under. */
-    public record Entry(String etag, byte[] body, long storedAtMillis, long userGeneration, long globalGeneration) {
+    /**
+     * The cached JSON as UTF-8 (metadata.cacheStatus left out), its ETag and the generations it was built
+     * under; hitJson is the body as a hit sends it, made once so that a hit copies no bytes.
+     */
+    public record Entry(String etag, byte[] body, long storedAtMillis, long userGeneration, long globalGeneration, byte[] hitJson) {
+        public Entry(String etag, byte[] body, long storedAtMillis, long userGeneration, long globalGeneration) {
+            this(etag, body, storedAtMillis, userGeneration, globalGeneration, DashboardService.withCacheStatus(body, DashboardService.HIT));
+        }
     }
 
     /**
      * What a lookup found: the entry (or null), whether it is fresh, the generations to store a rebuild
      * under, and the rate-limit count after this request (null when not counted or Redis failed).
      */
-    public record Lookup(Entry entry, boolean fresh, long userGeneration, long globalGeneration, Long rateLimitCount) {
-        static final Lookup UNAVAILABLE = new Lookup(null, false, -1, -1, null);
+    public record Lookup(Entry entry, boolean fresh, long userGeneration, long globalGeneration, Long rateLimitCount, long invalidationsSeen) {
+        static final Lookup UNAVAILABLE = new Lookup(null, false, -1, -1, null, 0);
 
         public boolean redisAvailable() {
             return userGeneration >= 0;
@@ -74,10 +83,17 @@ public class DashboardCache {
 
     private ReactiveValueCommands<String, byte[]> values;
     /**
-     * Fresh entries this replica built or read, least recently used dropped first: while the
-     * generations in Redis still match one, a hit sends it without reading the entry from Redis.
+     * Fresh entries this replica built or read, least recently used dropped first: while the events
+     * are subscribed a hit sends one without Redis, else while the generations in Redis still match it.
      */
     private Map<String, Entry> local;
+    /**
+     * How many invalidations this replica has applied to {@link #local}: a copy whose lookup started
+     * before the latest one is not kept (it may have been built from data that invalidation replaced).
+     */
+    private final AtomicLong invalidations = new AtomicLong();
+    /** True while the invalidation events are subscribed: only then may a hit skip Redis. */
+    private volatile boolean eventsLive;
 
     @jakarta.annotation.PostConstruct
     void init() {
@@ -87,15 +103,21 @@ public class DashboardCache {
     }
 
     /**
-     * Reads the generations, and the cached entry unless this replica's fresh copy was built under the
-     * same ones; with a rate-limit window, also counts the request: one Lua call. A Redis error or a
+     * This replica's fresh copy, without Redis, when the request is not counted in Redis and the
+     * invalidation events are subscribed (they drop the copy). Else reads the generations, and the cached
+     * entry unless this replica's fresh copy was built under the same ones; with a rate-limit window,
+     * also counts the request: one Lua call. A Redis error or a
      * read slower than dashboard.cache.redis-timeout is {@link Lookup#UNAVAILABLE}: a miss (the local
      * copy is not served: an invalidation cannot be seen), and an uncounted request.
      */
     public Uni<Lookup> lookup(UUID userId, String scope, RateLimiter.Window rateLimit) {
         String entryKey = entryKey(userId, scope);
+        long invalidationsSeen = invalidations.get();
         Entry known = local.get(entryKey);
         Entry copy = known != null && isYoung(known) ? known : null;
+        if (copy != null && rateLimit == null && eventsLive && config.cache().localHitsFromEvents()) {
+            return Uni.createFrom().item(new Lookup(copy, true, copy.userGeneration(), copy.globalGeneration(), null, invalidationsSeen));
+        }
         List<String> args = new ArrayList<>(List.of(READ, rateLimit == null ? "3" : "4", entryKey, GENERATION_PREFIX + userId, EVERYONE));
         if (rateLimit != null) {
             args.add(rateLimit.key());
@@ -109,17 +131,17 @@ public class DashboardCache {
                     long userGeneration = parseLong(bytes(reply.get(2)));
                     long globalGeneration = parseLong(bytes(reply.get(3)));
                     if (copy != null && copy.userGeneration() == userGeneration && copy.globalGeneration() == globalGeneration) {
-                        return new Lookup(copy, true, userGeneration, globalGeneration, count);
+                        return new Lookup(copy, true, userGeneration, globalGeneration, count, invalidationsSeen);
                     }
                     Entry entry = parse(bytes(reply.get(1)));
                     boolean fresh = entry != null && entry.userGeneration() == userGeneration
                             && entry.globalGeneration() == globalGeneration && isYoung(entry);
                     if (fresh) {
-                        local.put(entryKey, entry);
+                        keepLocally(entryKey, entry, invalidationsSeen);
                     } else if (known != null) {
                         local.remove(entryKey, known);
                     }
-                    return new Lookup(entry, fresh, userGeneration, globalGeneration, count);
+                    return new Lookup(entry, fresh, userGeneration, globalGeneration, count, invalidationsSeen);
                 })
                 .ifNoItem().after(config.cache().redisTimeout()).fail()
                 .onFailure().recoverWithItem(e -> {
@@ -136,7 +158,31 @@ public class DashboardCache {
         return value == null ? null : value.toBytes();
     }
 
-    public Uni<Void> store(UUID userId, String scope, Entry entry) {
+    /**
+     * Put first, then check: an invalidation counts before it drops copies, so either it drops this one
+     * or this sees its count and takes the copy back out.
+     */
+    private void keepLocally(String entryKey, Entry entry, long invalidationsSeen) {
+        local.put(entryKey, entry);
+        if (invalidations.get() != invalidationsSeen) {
+            local.remove(entryKey, entry);
+        }
+    }
+
+    /** The invalidation events are subscribed (again): copies kept while they were not may have missed one. */
+    public void eventsSubscribed() {
+        invalidations.incrementAndGet();
+        local.clear();
+        eventsLive = true;
+    }
+
+    /** The subscription ended: until it is back, every hit checks the generations in Redis. */
+    public void eventsLost() {
+        eventsLive = false;
+    }
+
+    /** Stores the entry built after {@code lookup}; this replica keeps it unless an invalidation came in between. */
+    public Uni<Void> store(UUID userId, String scope, Entry entry, Lookup lookup) {
         if (entry.userGeneration() < 0) {
             return Uni.createFrom().voidItem();
         }
@@ -145,25 +191,48 @@ public class DashboardCache {
         byte[] serialized = Arrays.copyOf(header, header.length + entry.body().length);
         System.arraycopy(entry.body(), 0, serialized, header.length, entry.body().length);
         return values.set(entryKey(userId, scope), serialized, new SetArgs().px(config.cache().staleRetention()))
-                .invoke(() -> local.put(entryKey(userId, scope), entry))
+                .invoke(() -> keepLocally(entryKey(userId, scope), entry, lookup.invalidationsSeen()))
                 .onFailure().invoke(e -> LOG.warnf("Could not cache the dashboard of %s: %s", userId, e.toString()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 
-    /** The user's ledger or portfolio marts changed: every cached scope of that user is no longer fresh. */
+    /**
+     * The user's ledger or portfolio marts changed: every cached scope of that user is no longer fresh.
+     * This replica's copies are dropped at once (before the returned Uni is subscribed), the generation in
+     * Redis tells the replicas that compare it, and the copies are dropped again once the bump is done:
+     * a lookup that read the old generation in between may have kept its copy (its count check cannot
+     * tell, it started after the first drop).
+     */
     public Uni<Void> invalidateUsers(Collection<String> userIds) {
+        Set<String> users = userIds.stream().map(DashboardCache::canonical).collect(Collectors.toSet());
+        dropLocal(users);
         return Uni.join().all(userIds.stream().map(id -> bump(GENERATION_PREFIX + id)).toList())
                 .andCollectFailures().replaceWithVoid()
+                .eventually(() -> dropLocal(users))
                 .onFailure().invoke(e -> LOG.warnf("Could not invalidate cached dashboards: %s", e.toString()))
                 .onFailure().recoverWithNull();
     }
 
-    /** Market marts changed: every cached dashboard is no longer fresh. */
+    /** Market marts changed: every cached dashboard is no longer fresh (this replica's copies: as for a user). */
     public Uni<Void> invalidateEveryone() {
+        dropLocal(null);
         return bump(EVERYONE)
+                .eventually(() -> dropLocal(null))
                 .onFailure().invoke(e -> LOG.warnf("Could not invalidate cached dashboards: %s", e.toString()))
                 .onFailure().recoverWithNull();
+    }
+
+    /** Counts an invalidation, then drops the copies of these users (null: of everybody). */
+    private void dropLocal(Set<String> users) {
+        invalidations.incrementAndGet();
+        if (users == null) {
+            local.clear();
+            return;
+        }
+        synchronized (local) {
+            local.keySet().removeIf(key -> users.contains(key.substring(ENTRY_PREFIX.length(), key.lastIndexOf(':'))));
+        }
     }
 
     /**
@@ -175,6 +244,15 @@ public class DashboardCache {
         return values.incr(key)
                 .call(() -> redis.key(String.class).pexpire(key, config.cache().ttl().plusMinutes(1)))
                 .replaceWithVoid();
+    }
+
+    /** An event's user id as the entry keys spell it (UUID.toString: lower case), so that its copies are found. */
+    private static String canonical(String userId) {
+        try {
+            return UUID.fromString(userId).toString();
+        } catch (IllegalArgumentException e) {
+            return userId;
+        }
     }
 
     private static String entryKey(UUID userId, String scope) {

@@ -60,17 +60,20 @@ public class DashboardService {
     private static final Map<String, byte[]> STATUS_SUFFIX = Map.of(HIT, suffix(HIT), MISS, suffix(MISS), STALE, suffix(STALE));
 
     /**
-     * The dashboard, counted against the caller's "dashboard" rate limit in the same Redis call as the
-     * cache read: past the limit the Uni fails with the 429 problem, and any problem it fails with
-     * carries the rate-limit headers.
+     * The dashboard, counted against the caller's "dashboard" rate limit: by this replica when it knows
+     * the window's count, else in the same Redis call as the cache read. Past the limit the Uni fails
+     * with the 429 problem, and any problem it fails with carries the rate-limit headers.
      */
     public Uni<Result> dashboard(UUID userId, UUID portfolioId) {
         String scope = portfolioId == null ? "all" : portfolioId.toString();
         RateLimiter.Window window = limiter.window(userId.toString(), RateLimiter.Operation.DASHBOARD);
-        return cache.lookup(userId, scope, window).chain(lookup -> {
+        Long localCount = window == null ? null : limiter.countLocally(window);
+        RateLimiter.Window countInRedis = localCount == null ? window : null;
+        return cache.lookup(userId, scope, countInRedis).chain(lookup -> {
             RateLimiter.Decision decision = window == null ? RateLimiter.Decision.UNLIMITED
+                    : localCount != null ? limiter.decide(window, localCount)
                     : lookup.rateLimitCount() == null ? limiter.failed(window, "the cache read failed")
-                    : limiter.decide(window, lookup.rateLimitCount());
+                    : limiter.decide(window, limiter.counted(window, lookup.rateLimitCount()));
             if (!decision.allowed()) {
                 return Uni.createFrom().failure(decision.tooManyRequests());
             }
@@ -87,7 +90,7 @@ public class DashboardService {
         // invalidation) share it instead of each taking a database snapshot.
         String key = userId + ":" + scope;
         Uni<DashboardCache.Entry> build = inFlight.computeIfAbsent(key, k -> build(userId, portfolioId, lookup)
-                .call(entry -> cache.store(userId, scope, entry))
+                .call(entry -> cache.store(userId, scope, entry, lookup))
                 .onTermination().invoke(() -> inFlight.remove(k))
                 .memoize().indefinitely());
         if (lookup.entry() == null) {
@@ -128,12 +131,16 @@ public class DashboardService {
 
     private Result respond(DashboardCache.Entry entry, String status, RateLimiter.Decision decision) {
         counters.computeIfAbsent(status, s -> registry.counter("dashboard_cache_requests_total", "status", s)).increment();
-        // The cached JSON ends with the metadata object (cacheStatus last, left out): replace its closing "}}".
-        byte[] body = entry.body();
+        byte[] json = HIT.equals(status) ? entry.hitJson() : withCacheStatus(entry.body(), status);
+        return new Result(json, entry.etag(), status, decision);
+    }
+
+    /** The cached JSON ends with the metadata object (cacheStatus last, left out): replaces its closing "}}". */
+    static byte[] withCacheStatus(byte[] body, String status) {
         byte[] suffix = STATUS_SUFFIX.get(status);
         byte[] withStatus = Arrays.copyOf(body, body.length - 2 + suffix.length);
         System.arraycopy(suffix, 0, withStatus, body.length - 2, suffix.length);
-        return new Result(withStatus, entry.etag(), status, decision);
+        return withStatus;
     }
 
     private static byte[] suffix(String status) {
