@@ -259,14 +259,13 @@ public class RefreshService {
     private Uni<SyncResult> syncOne(UUID runId, MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, boolean whole) {
         OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
         long t0 = System.nanoTime();
-        int batch = config.sync().batchSize();
         Uni<MartRepository.Pending> pending = whole
                 ? marts.latestChange().map(id -> new MartRepository.Pending(id, true, null))
                 : marts.pendingSync(mart, config.sync().maxSymbols());
-        return pending.chain(p -> serving.copy(mart, refreshedAt, asOf, batch, p.symbols())
+        return pending.chain(p -> serving.copy(mart, refreshedAt, asOf, p.symbols())
                         .onFailure(ServingRepository.CountMismatchException.class).recoverWithUni(e -> {
                             LOG.warnf("%s; copying the whole mart", e.getMessage());
-                            return serving.copy(mart, refreshedAt, asOf, batch, null);
+                            return serving.copy(mart, refreshedAt, asOf, null);
                         })
                         .call(() -> marts.markSynced(mart, p.uptoId())))
                 .chain(copied -> {
