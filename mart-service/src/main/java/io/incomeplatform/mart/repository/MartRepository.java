@@ -279,12 +279,15 @@ public class MartRepository {
                 .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getLocalDate("as_of") : null);
     }
 
-    /** Runs one data test; its SQL returns the number of offending rows. */
-    public Uni<Long> runDataTest(String sql) {
-        return processing.query(sql).execute().map(rs -> {
+    /** Runs a mart's data tests in one scan: the number of offending rows per test, in the catalog's order. */
+    public Uni<List<Long>> runDataTests(MartCatalog.Mart mart) {
+        return processing.query(mart.testsSql()).execute().map(rs -> {
             Row row = rs.iterator().next();
-            Long n = row.getLong(0);
-            return n == null ? 0L : n;
+            List<Long> counts = new ArrayList<>();
+            for (int i = 0; i < row.size(); i++) {
+                counts.add(row.getLong(i));
+            }
+            return counts;
         });
     }
 

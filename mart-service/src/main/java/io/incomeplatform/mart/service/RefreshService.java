@@ -233,9 +233,12 @@ public class RefreshService {
      * pass), recorded and counted.
      */
     Uni<List<DataTestFailure>> dataTests(UUID runId, MartCatalog.Mart mart, long rows, Map<String, ServingRepository.Status> synced) {
-        return sequentially(mart.tests(), test -> marts.runDataTest(test.sql()).map(n -> new DataTestFailure(test.name(), n)))
-                .map(results -> {
-                    List<DataTestFailure> all = new ArrayList<>(results);
+        return marts.runDataTests(mart)
+                .map(counts -> {
+                    List<DataTestFailure> all = new ArrayList<>();
+                    for (int i = 0; i < counts.size(); i++) {
+                        all.add(new DataTestFailure(mart.tests().get(i).name(), counts.get(i)));
+                    }
                     ServingRepository.Status previous = synced.get(mart.name());
                     if (previous != null && previous.rows() >= config.dataTests().shrinkCheckMinRows()
                             && rows < previous.rows() * (1 - config.dataTests().maxShrinkRatio())) {
