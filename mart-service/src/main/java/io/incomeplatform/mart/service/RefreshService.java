@@ -144,7 +144,9 @@ public class RefreshService {
                 .chain(() -> stagingLoad(runId, trigger, needed, "dividends", () -> staging.loadDividends(scope), layers))
                 .chain(() -> stagingLoad(runId, trigger, needed, "short_positions", () -> staging.loadShortPositions(scope), layers))
                 .chain(() -> stagingLoad(runId, trigger, needed, "etf_holdings", () -> staging.loadEtfHoldings(scope), layers))
-                .replaceWithVoid();
+                .chain(() -> scope instanceof LoadScope.Full
+                        ? step(runId, trigger, "staging.vacuum", staging::vacuumFullyLoaded).invoke(layers::add).replaceWithVoid()
+                        : Uni.createFrom().voidItem());
 
         // A scheduled run whose staging loads changed nothing has nothing new to build: the serving copy
         // is confirmed current instead (cheap), so a quiet market costs a few small queries per run.
