@@ -107,8 +107,11 @@ public class ServingRepository {
                     }
                 }
                 // Binary COPY needs the serving column types: the select casts every column to its serving type.
+                // Rows arrive in primary key order: index inserts in key order touch each leaf page once
+                // (at design scale the treemap copy took half the time of one in the mart's heap order).
                 String select = "SELECT " + String.join(", ", columns.stream().map(c -> c[0] + "::" + c[1]).toList())
-                        + " FROM " + mart.relation() + where.formatted("current_setting('mart.sync_symbols')::text[]");
+                        + " FROM " + mart.relation() + where.formatted("current_setting('mart.sync_symbols')::text[]")
+                        + " ORDER BY " + primaryKey(dst, mart);
                 String target = mart.servingTable() + " (" + String.join(", ", columns.stream().map(c -> c[0]).toList()) + ")";
                 CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + select + ") TO STDOUT (FORMAT binary)");
                 CopyIn in = dst.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + target + " FROM STDIN (FORMAT binary)");
@@ -176,6 +179,21 @@ public class ServingRepository {
                 }
             }
             return columns;
+        }
+    }
+
+    /** The serving table's primary key columns, in key order (quoted). */
+    private static String primaryKey(Connection dst, MartCatalog.Mart mart) throws SQLException {
+        try (PreparedStatement ps = dst.prepareStatement("""
+                SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+                FROM pg_index i CROSS JOIN unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                WHERE i.indrelid = ?::regclass AND i.indisprimary""")) {
+            ps.setString(1, mart.servingTable());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
         }
     }
 
