@@ -81,6 +81,27 @@ class CopySyncTest {
     }
 
     @Test
+    void shouldRewriteOnlyTheRowsThatDifferInAWholeCopy() {
+        Object aaaVersion = rowVersion("AAA");
+        Object bbbVersion = rowVersion("BBB");
+        // Behind the service's back: one serving row no longer equals the mart's.
+        Db.exec(Db.SERVING, "UPDATE serving.etf_holdings SET weight = 0.5 WHERE etf_symbol = ? AND holding_symbol = 'BBB'", ETF);
+        Object tampered = rowVersion("BBB");
+        Refresh.post("/api/v1/marts/sync").then().statusCode(200);
+        // The equal row was not written again (same row version); the differing one was put back.
+        assertEquals(aaaVersion, rowVersion("AAA"));
+        assertTrue(!tampered.equals(rowVersion("BBB")) && !bbbVersion.equals(rowVersion("BBB")));
+        assertEquals("0.876543210987654321098765432110", Db.one(Db.SERVING,
+                "SELECT weight::text AS w FROM serving.etf_holdings WHERE etf_symbol = ? AND holding_symbol = 'BBB'", ETF).get("w"));
+    }
+
+    /** The transaction that wrote the row's current version. */
+    private static Object rowVersion(String holding) {
+        return Db.one(Db.SERVING, "SELECT xmin::text AS v FROM serving.etf_holdings WHERE etf_symbol = ? AND holding_symbol = ?",
+                ETF, holding).get("v");
+    }
+
+    @Test
     void shouldLeaveTheServingMartAsItWasWhenTheCopyFailsAndRetryItsChangesNextRun() {
         Object syncedBefore = Db.one(Db.SERVING, "SELECT synced_at FROM serving.mart_status WHERE name = 'etf_holdings'")
                 .get("synced_at");
