@@ -104,10 +104,6 @@ public interface MartConfig {
     }
 
     interface Sync {
-        /** Rows per INSERT statement when copying a mart to the serving side. */
-        @WithDefault("5000")
-        int batchSize();
-
         /**
          * A sync copies only the rows of the symbols whose mart rows changed while at most this many did;
          * more, and it copies the whole mart (DELETE ... WHERE symbol = ANY of a huge array stops paying).

@@ -238,13 +238,14 @@ public class MartRepository {
 
     /**
      * The merge of a table with its source view, within the scope or whole: deletes rows whose key
-     * vanished, upserts rows that differ, and for a mart records the changed symbols for its sync.
-     * Returns the number of rows written (changed).
+     * vanished, writes rows that differ, and for a mart records the changed symbols for its sync.
+     * Returns the number of rows written (changed). A scoped merge upserts (few rows, index lookups); a
+     * whole one updates through a hash join and inserts only missing keys, so that equal rows are not
+     * touched at all (an upsert locks every conflicting row, writing to each page of the table, before
+     * its WHERE can skip it).
      */
     private static String mergeSql(String relation, Table table, List<String> columns, boolean whole) {
         List<String> values = columns.stream().filter(c -> !table.keys().contains(c)).toList();
-        String set = "(" + String.join(", ", values) + ") = ROW(" + values.stream().map(c -> "excluded." + c)
-                .reduce((a, b) -> a + ", " + b).orElseThrow() + ")";
         String keyMatch = String.join(" AND ", table.keys().stream().map(k -> "f." + k + " = t." + k).toList());
         String returned = table.syncColumn() == null ? table.keys().getFirst() : table.syncColumn();
         String record = table.syncColumn() == null ? "" : """
@@ -252,17 +253,28 @@ public class MartRepository {
                                SELECT DISTINCT 'serving.%s', s FROM changed_rows RETURNING 1)"""
                 .formatted(relation.substring(relation.indexOf('.') + 1));
         String counted = table.syncColumn() == null ? "" : ", (SELECT count(*) FROM recorded) AS recorded";
+        String put = whole ? """
+                put AS (UPDATE %1$s AS t SET (%2$s) = ROW(%3$s) FROM fresh f
+                        WHERE %4$s AND ROW(t.*) IS DISTINCT FROM ROW(f.*) RETURNING t.%5$s AS s),
+                added AS (INSERT INTO %1$s SELECT * FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM %1$s t WHERE %4$s)
+                          RETURNING %5$s AS s),""".formatted(relation, String.join(", ", values),
+                String.join(", ", values.stream().map(c -> "f." + c).toList()), keyMatch, returned)
+                : """
+                put AS (INSERT INTO %1$s AS t SELECT * FROM fresh ON CONFLICT (%2$s) DO UPDATE SET %3$s
+                        WHERE ROW(t.*) IS DISTINCT FROM ROW(excluded.*) RETURNING t.%4$s AS s),""".formatted(relation, String.join(", ", table.keys()),
+                "(" + String.join(", ", values) + ") = ROW(" + String.join(", ", values.stream().map(c -> "excluded." + c).toList()) + ")",
+                returned);
         return """
-                WITH fresh AS MATERIALIZED (SELECT * FROM %10$s WHERE %2$s),
-                gone AS (DELETE FROM %1$s t WHERE %3$s AND NOT EXISTS (SELECT 1 FROM fresh f WHERE %4$s) RETURNING t.%5$s AS s),
-                put AS (INSERT INTO %1$s AS t SELECT * FROM fresh ON CONFLICT (%6$s) DO UPDATE SET %7$s
-                        WHERE ROW(t.*) IS DISTINCT FROM ROW(excluded.*) RETURNING t.%5$s AS s),
-                changed_rows AS (SELECT s FROM gone UNION ALL SELECT s FROM put)%8$s
-                SELECT (SELECT count(*) FROM changed_rows) AS changed%9$s""".formatted(relation,
+                WITH fresh AS MATERIALIZED (SELECT * FROM %1$s WHERE %2$s),
+                gone AS (DELETE FROM %3$s t WHERE %4$s AND NOT EXISTS (SELECT 1 FROM fresh f WHERE %5$s) RETURNING t.%6$s AS s),
+                %7$s
+                changed_rows AS (SELECT s FROM gone UNION ALL SELECT s FROM put%10$s)%8$s
+                SELECT (SELECT count(*) FROM changed_rows) AS changed%9$s""".formatted(
+                whole || table.partialSource() == null ? relation + "_source" : table.partialSource(),
                 whole ? "true" : table.scopeColumn() + " = ANY($1::text[])",
+                relation,
                 whole ? "true" : "t." + table.scopeColumn() + " = ANY($1::text[])",
-                keyMatch, returned, String.join(", ", table.keys()), set, record, counted,
-                whole || table.partialSource() == null ? relation + "_source" : table.partialSource());
+                keyMatch, returned, put, record, counted, whole ? " UNION ALL SELECT s FROM added" : "");
     }
 
     public Uni<Long> countRows(String relation) {
@@ -279,12 +291,15 @@ public class MartRepository {
                 .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getLocalDate("as_of") : null);
     }
 
-    /** Runs one data test; its SQL returns the number of offending rows. */
-    public Uni<Long> runDataTest(String sql) {
-        return processing.query(sql).execute().map(rs -> {
+    /** Runs a mart's data tests in one scan: the number of offending rows per test, in the catalog's order. */
+    public Uni<List<Long>> runDataTests(MartCatalog.Mart mart) {
+        return processing.query(mart.testsSql()).execute().map(rs -> {
             Row row = rs.iterator().next();
-            Long n = row.getLong(0);
-            return n == null ? 0L : n;
+            List<Long> counts = new ArrayList<>();
+            for (int i = 0; i < row.size(); i++) {
+                counts.add(row.getLong(i));
+            }
+            return counts;
         });
     }
 

@@ -1,24 +1,35 @@
 package io.incomeplatform.mart.repository;
 
 import io.incomeplatform.mart.service.MartCatalog;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
 import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Cursor;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Copies marts from the processing database to the serving database. One mart is one serving
- * transaction: DELETE the rows of the changed symbols (or every row), INSERT their new rows, verify
+ * transaction: COPY the mart's rows (of the changed symbols, or all) in, write only the rows that differ
+ * (delete vanished keys, update changed rows, insert new ones), verify
  * that the serving table's total count equals the mart's, update serving.mart_status, commit. Readers
  * (REPEATABLE READ snapshots included) keep seeing the previous rows until the commit and never a
  * half-loaded table; TRUNCATE and rename swaps are avoided because both break such readers.
@@ -26,12 +37,15 @@ import java.util.Map;
 @ApplicationScoped
 public class ServingRepository {
 
-    private final Pool processing;
     private final Pool serving;
+    private final AgroalDataSource processingJdbc;
+    private final AgroalDataSource servingJdbc;
 
-    public ServingRepository(Pool processing, @ReactiveDataSource("serving") Pool serving) {
-        this.processing = processing;
+    public ServingRepository(@ReactiveDataSource("serving") Pool serving, AgroalDataSource processingJdbc,
+                             @DataSource("serving") AgroalDataSource servingJdbc) {
         this.serving = serving;
+        this.processingJdbc = processingJdbc;
+        this.servingJdbc = servingJdbc;
     }
 
     /** symbols: the symbols whose rows were copied (null: every row). */
@@ -46,42 +60,173 @@ public class ServingRepository {
     }
 
     /**
+     * Copies the mart (or only the given symbols' rows) in one serving transaction, verified by count, on
+     * a worker thread (blocking JDBC).
+     *
      * @param symbols copy only these symbols' rows (the mart's symbol column); null = the whole mart
      */
-    public Uni<Copied> copy(MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, int batchSize, List<String> symbols) {
-        String where = symbols == null ? "" : " WHERE " + mart.symbolColumn() + " = ANY($1::text[])";
-        Tuple args = symbols == null ? Tuple.tuple() : Tuple.of(symbols.toArray(String[]::new));
-        // A REPEATABLE READ snapshot on the processing side: the count and the rows read agree even if
-        // a refresh of the same mart commits meanwhile.
-        return processing.withTransaction(src -> src.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
-                .chain(() -> src.query("SELECT count(*) AS n FROM " + mart.relation()).execute())
-                .map(rs -> rs.iterator().next().getLong("n"))
-                .chain(expected -> src.prepare("SELECT row_to_json(m)::text AS j FROM " + mart.relation() + " m" + where)
-                        .chain(statement -> {
-                            Cursor cursor = statement.cursor(args);
-                            return serving.withTransaction(dst -> dst.preparedQuery("DELETE FROM " + mart.servingTable() + where).execute(args)
-                                            .chain(() -> copyBatches(cursor, dst, mart, batchSize))
-                                            .chain(() -> dst.query("SELECT count(*) AS n FROM " + mart.servingTable()).execute())
-                                            .map(rs -> rs.iterator().next().getLong("n"))
-                                            .chain(actual -> {
-                                                if (actual.longValue() != expected.longValue()) {
-                                                    return Uni.createFrom().failure(new CountMismatchException(mart.name(), expected, actual));
-                                                }
-                                                return dst.preparedQuery("""
-                                                                INSERT INTO serving.mart_status (name, rows, refreshed_at, synced_at, as_of)
-                                                                VALUES ($1, $2, $3, now(), $4)
-                                                                ON CONFLICT (name) DO UPDATE SET rows = excluded.rows,
-                                                                    refreshed_at = excluded.refreshed_at, synced_at = excluded.synced_at,
-                                                                    as_of = excluded.as_of
-                                                                RETURNING synced_at""")
-                                                        .execute(Tuple.of(mart.name(), actual, refreshedAt, asOf))
-                                                        .map(rs -> new Copied(actual, rs.iterator().next().getOffsetDateTime("synced_at"), symbols));
-                                            }))
-                                    .eventually(() -> cursor.close().onFailure().recoverWithNull())
-                                    .eventually(() -> statement.close().onFailure().recoverWithNull());
-                        })))
+    public Uni<Copied> copy(MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, List<String> symbols) {
+        return Uni.createFrom().item(() -> copyBlocking(mart, refreshedAt, asOf, symbols))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 // A per-symbol copy leaves few dead rows: autovacuum's business.
                 .call(() -> symbols == null ? vacuum(mart) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * The rows travel as one binary COPY stream from the processing side straight into a temporary
+     * table of the serving transaction (no indexes: fast, and no rows materialized here), from which
+     * only the differences are written to the serving table. The processing side reads a REPEATABLE
+     * READ snapshot, so its count and the rows copied agree even if a refresh of the same mart commits
+     * meanwhile. Nothing is committed on the serving side unless the counts agree.
+     */
+    private Copied copyBlocking(MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, List<String> symbols) {
+        try (Connection src = processingJdbc.getConnection(); Connection dst = servingJdbc.getConnection()) {
+            src.setAutoCommit(false);
+            src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            dst.setAutoCommit(false);
+            try {
+                String where = symbols == null ? "" : " WHERE " + mart.symbolColumn() + " = ANY(%s)";
+                List<String[]> columns = servingColumns(dst, mart);
+                long expected;
+                try (PreparedStatement ps = src.prepareStatement("SELECT count(*) FROM " + mart.relation())) {
+                    expected = single(ps);
+                }
+                if (symbols != null) {
+                    // COPY takes no parameters: the symbols reach it as a transaction-local setting.
+                    try (PreparedStatement ps = src.prepareStatement("SELECT set_config('mart.sync_symbols', ?::text, true)")) {
+                        ps.setArray(1, src.createArrayOf("text", symbols.toArray()));
+                        ps.execute();
+                    }
+                }
+                try (Statement st = dst.createStatement()) {
+                    st.execute("CREATE TEMP TABLE sync_rows (LIKE " + mart.servingTable() + ") ON COMMIT DROP");
+                }
+                // Binary COPY needs the serving column types: the select casts every column to its serving type.
+                String names = String.join(", ", columns.stream().map(c -> c[0]).toList());
+                String select = "SELECT " + String.join(", ", columns.stream().map(c -> c[0] + "::" + c[1]).toList())
+                        + " FROM " + mart.relation() + where.formatted("current_setting('mart.sync_symbols')::text[]");
+                CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + select + ") TO STDOUT (FORMAT binary)");
+                CopyIn in = dst.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY sync_rows (" + names + ") FROM STDIN (FORMAT binary)");
+                try {
+                    byte[] chunk;
+                    while ((chunk = out.readFromCopy()) != null) {
+                        in.writeToCopy(chunk, 0, chunk.length);
+                    }
+                    in.endCopy();
+                } finally {
+                    if (in.isActive()) {
+                        in.cancelCopy();
+                    }
+                    if (out.isActive()) {
+                        out.cancelCopy();
+                    }
+                }
+                writeDifferences(dst, mart, columns, symbols);                long actual;
+                try (PreparedStatement ps = dst.prepareStatement("SELECT count(*) FROM " + mart.servingTable())) {
+                    actual = single(ps);
+                }
+                if (actual != expected) {
+                    throw new CountMismatchException(mart.name(), expected, actual);
+                }
+                OffsetDateTime syncedAt;
+                try (PreparedStatement ps = dst.prepareStatement("""
+                        INSERT INTO serving.mart_status (name, rows, refreshed_at, synced_at, as_of)
+                        VALUES (?, ?, ?, now(), ?)
+                        ON CONFLICT (name) DO UPDATE SET rows = excluded.rows,
+                            refreshed_at = excluded.refreshed_at, synced_at = excluded.synced_at,
+                            as_of = excluded.as_of
+                        RETURNING synced_at""")) {
+                    ps.setString(1, mart.name());
+                    ps.setLong(2, actual);
+                    ps.setObject(3, refreshedAt);
+                    ps.setObject(4, asOf);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        syncedAt = rs.getObject(1, OffsetDateTime.class);
+                    }
+                }
+                dst.commit();
+                src.commit();
+                return new Copied(actual, syncedAt, symbols);
+            } catch (SQLException | RuntimeException e) {
+                dst.rollback();
+                src.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Sync of " + mart.name() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The serving table's columns in order: quoted name and type (as the catalog spells it). */
+    private static List<String[]> servingColumns(Connection dst, MartCatalog.Mart mart) throws SQLException {
+        try (PreparedStatement ps = dst.prepareStatement("""
+                SELECT quote_ident(attname), format_type(atttypid, atttypmod) FROM pg_attribute
+                WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum""")) {
+            ps.setString(1, mart.servingTable());
+            List<String[]> columns = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(new String[]{rs.getString(1), rs.getString(2)});
+                }
+            }
+            return columns;
+        }
+    }
+
+    /**
+     * Brings the serving table (within the symbols, or whole) to the copied rows in sync_rows, writing
+     * only what differs: keys that vanished are deleted, rows that differ updated, new keys inserted.
+     * A new trading day changes the treemap's price rows but not its short-position rows: half the
+     * rows (and their entries in four indexes, the serving side's main cost) stay untouched, and the
+     * following VACUUM has half the dead rows to reclaim.
+     */
+    private static void writeDifferences(Connection dst, MartCatalog.Mart mart, List<String[]> columns, List<String> symbols)
+            throws SQLException {
+        List<String> keys = List.of(primaryKey(dst, mart).split(", "));
+        List<String> values = columns.stream().map(c -> c[0]).filter(c -> !keys.contains(c)).toList();
+        String keyMatch = String.join(" AND ", keys.stream().map(k -> "f." + k + " = t." + k).toList());
+        String scope = symbols == null ? "true" : "t." + mart.symbolColumn() + " = ANY(?)";
+        try (Statement st = dst.createStatement()) {
+            st.execute("ANALYZE sync_rows");
+        }
+        try (PreparedStatement ps = dst.prepareStatement("DELETE FROM " + mart.servingTable() + " t WHERE " + scope
+                + " AND NOT EXISTS (SELECT 1 FROM sync_rows f WHERE " + keyMatch + ")")) {
+            if (symbols != null) {
+                ps.setArray(1, dst.createArrayOf("text", symbols.toArray()));
+            }
+            ps.executeUpdate();
+        }
+        try (Statement st = dst.createStatement()) {
+            st.executeUpdate("UPDATE " + mart.servingTable() + " t SET (" + String.join(", ", values) + ") = ROW("
+                    + String.join(", ", values.stream().map(c -> "f." + c).toList()) + ") FROM sync_rows f WHERE " + keyMatch
+                    + " AND ROW(t.*) IS DISTINCT FROM ROW(f.*)");
+            // In key order: index inserts in key order touch each leaf page once.
+            st.executeUpdate("INSERT INTO " + mart.servingTable() + " SELECT * FROM sync_rows f WHERE NOT EXISTS (SELECT 1 FROM "
+                    + mart.servingTable() + " t WHERE " + keyMatch + ") ORDER BY " + String.join(", ", keys));
+        }
+    }
+
+    /** The serving table's primary key columns, in key order (quoted). */
+    private static String primaryKey(Connection dst, MartCatalog.Mart mart) throws SQLException {
+        try (PreparedStatement ps = dst.prepareStatement("""
+                SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+                FROM pg_index i CROSS JOIN unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                WHERE i.indrelid = ?::regclass AND i.indisprimary""")) {
+            ps.setString(1, mart.servingTable());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static long single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /**
@@ -93,28 +238,6 @@ public class ServingRepository {
     private Uni<Void> vacuum(MartCatalog.Mart mart) {
         return serving.query("VACUUM (ANALYZE) " + mart.servingTable()).execute().replaceWithVoid()
                 .onFailure().recoverWithNull();
-    }
-
-    private Uni<Void> copyBatches(Cursor cursor, SqlConnection dst, MartCatalog.Mart mart, int batchSize) {
-        return cursor.read(batchSize).chain(rows -> {
-            if (rows.size() == 0) {
-                return Uni.createFrom().voidItem();
-            }
-            StringBuilder json = new StringBuilder(rows.size() * 256).append('[');
-            boolean first = true;
-            for (Row row : rows) {
-                if (!first) {
-                    json.append(',');
-                }
-                json.append(row.getString("j"));
-                first = false;
-            }
-            json.append(']');
-            return dst.preparedQuery("INSERT INTO " + mart.servingTable() + " SELECT * FROM json_populate_recordset(NULL::"
-                            + mart.servingTable() + ", $1::text::json)")
-                    .execute(Tuple.of(json.toString()))
-                    .chain(() -> cursor.hasMore() ? copyBatches(cursor, dst, mart, batchSize) : Uni.createFrom().voidItem());
-        });
     }
 
     /**

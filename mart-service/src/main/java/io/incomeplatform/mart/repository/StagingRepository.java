@@ -343,6 +343,17 @@ public class StagingRepository {
                 .call(() -> changedSymbols(conn, "SELECT DISTINCT symbol FROM changed_keys"));
     }
 
+    /**
+     * After full loads (outside any transaction): a full load deletes every old row, and until a
+     * vacuum reclaims them every index lookup of the next runs (a new trading day's load, the builds'
+     * per-symbol lookups) wades through them; autovacuum may take long to get to a table of 20M rows.
+     * Returns the number of tables vacuumed.
+     */
+    public Uni<Long> vacuumFullyLoaded() {
+        return processing.query("VACUUM (ANALYZE) staging.daily_prices, staging.dividends, staging.short_positions, "
+                + "staging.etf_holdings").execute().replaceWith(4L);
+    }
+
     // --- changes: what the intermediate and mart tables rebuild next (MartRepository.build) -------------
 
     /** Appends the symbols a load touched, in the load's transaction: the tables built from them follow. */

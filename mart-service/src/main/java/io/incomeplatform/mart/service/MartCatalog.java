@@ -17,7 +17,8 @@ public final class MartCatalog {
     public static final List<String> INTERMEDIATE = List.of(
             "as_of", "price_stats", "period_returns", "dividend_stats", "projected_dividends");
 
-    public record DataTest(String name, String sql) {
+    /** condition: true for an offending row of the mart (alias m). */
+    public record DataTest(String name, String condition) {
     }
 
     /**
@@ -32,56 +33,59 @@ public final class MartCatalog {
         public String servingTable() {
             return "serving." + name;
         }
+
+        /** All its data tests in one scan of the mart: one count of offending rows per test, in order. */
+        public String testsSql() {
+            return "SELECT " + String.join(", ", tests.stream().map(t -> "count(*) FILTER (WHERE " + t.condition() + ")").toList())
+                    + " FROM " + relation() + " m";
+        }
     }
 
-    private static DataTest referential(String mart, String column) {
-        return new DataTest("referential_" + column, "SELECT count(*) FROM mart." + mart
-                + " m WHERE NOT EXISTS (SELECT 1 FROM staging.securities s WHERE s.symbol = m." + column + ")");
+    private static DataTest referential(String column) {
+        return new DataTest("referential_" + column, "NOT EXISTS (SELECT 1 FROM staging.securities s WHERE s.symbol = m." + column + ")");
     }
 
-    private static DataTest where(String test, String mart, String condition) {
-        return new DataTest(test, "SELECT count(*) FROM mart." + mart + " WHERE " + condition);
+    private static DataTest where(String test, String condition) {
+        return new DataTest(test, condition);
     }
 
     /** Every synced mart, in refresh order. */
     public static final List<Mart> MARTS = List.of(
             new Mart("market_latest", List.of("as_of", "price_stats"), List.of(), "symbol", List.of(
-                    where("not_null_keys", "market_latest", "symbol IS NULL OR price IS NULL OR price_date IS NULL"),
-                    where("no_negative_prices", "market_latest", "price <= 0 OR previous_close <= 0"),
-                    referential("market_latest", "symbol"))),
+                    where("not_null_keys", "symbol IS NULL OR price IS NULL OR price_date IS NULL"),
+                    where("no_negative_prices", "price <= 0 OR previous_close <= 0"),
+                    referential("symbol"))),
             new Mart("stocks_summary", List.of("as_of", "price_stats", "period_returns", "dividend_stats"), List.of(),
                     "symbol", List.of(
-                    where("not_null_keys", "stocks_summary", "symbol IS NULL OR name IS NULL"),
-                    where("no_negative_prices", "stocks_summary",
-                            "price <= 0 OR previous_close <= 0 OR high_52w <= 0 OR low_52w <= 0 OR high_52w < low_52w"),
-                    where("no_negative_dividends", "stocks_summary", "ttm_dividends < 0 OR last_regular_amount <= 0"),
-                    where("accepted_frequency", "stocks_summary", "frequency NOT IN (52, 12, 4, 2, 1)"),
-                    referential("stocks_summary", "symbol"))),
+                    where("not_null_keys", "symbol IS NULL OR name IS NULL"),
+                    where("no_negative_prices", "price <= 0 OR previous_close <= 0 OR high_52w <= 0 OR low_52w <= 0 OR high_52w < low_52w"),
+                    where("no_negative_dividends", "ttm_dividends < 0 OR last_regular_amount <= 0"),
+                    where("accepted_frequency", "frequency NOT IN (52, 12, 4, 2, 1)"),
+                    referential("symbol"))),
             new Mart("screener_results", List.of(), List.of("stocks_summary"), "symbol", List.of(
-                    where("not_null_keys", "screener_results", "symbol IS NULL"),
-                    where("no_negative_prices", "screener_results", "price <= 0"),
-                    where("accepted_frequency", "screener_results", "frequency NOT IN (52, 12, 4, 2, 1)"),
-                    referential("screener_results", "symbol"))),
+                    where("not_null_keys", "symbol IS NULL"),
+                    where("no_negative_prices", "price <= 0"),
+                    where("accepted_frequency", "frequency NOT IN (52, 12, 4, 2, 1)"),
+                    referential("symbol"))),
             new Mart("dividend_calendar", List.of("as_of", "dividend_stats", "projected_dividends"), List.of(),
                     "symbol", List.of(
-                    where("not_null_keys", "dividend_calendar",
-                            "symbol IS NULL OR ex_date IS NULL OR amount IS NULL OR status IS NULL OR type IS NULL"),
-                    where("accepted_status", "dividend_calendar", "status NOT IN ('paid', 'announced', 'projected')"),
-                    where("accepted_type", "dividend_calendar", "type NOT IN ('regular', 'special')"),
-                    where("no_negative_amounts", "dividend_calendar", "amount <= 0"),
-                    referential("dividend_calendar", "symbol"))),
+                    where("not_null_keys", "symbol IS NULL OR ex_date IS NULL OR amount IS NULL OR status IS NULL OR type IS NULL"),
+                    where("accepted_status", "status NOT IN ('paid', 'announced', 'projected')"),
+                    where("accepted_type", "type NOT IN ('regular', 'special')"),
+                    where("no_negative_amounts", "amount <= 0"),
+                    referential("symbol"))),
             new Mart("etf_holdings", List.of(), List.of(), "etf_symbol", List.of(
-                    where("not_null_keys", "etf_holdings", "etf_symbol IS NULL OR holding_symbol IS NULL OR as_of IS NULL"),
-                    where("accepted_weight", "etf_holdings", "weight < 0 OR weight > 1"),
-                    referential("etf_holdings", "etf_symbol"))),
+                    where("not_null_keys", "etf_symbol IS NULL OR holding_symbol IS NULL OR as_of IS NULL"),
+                    where("accepted_weight", "weight < 0 OR weight > 1"),
+                    referential("etf_symbol"))),
             new Mart("treemap", List.of("as_of", "price_stats", "period_returns"), List.of(),
                     "symbol", List.of(
-                    where("not_null_keys", "treemap", "period IS NULL OR metric IS NULL OR symbol IS NULL OR industry IS NULL"),
-                    where("accepted_period", "treemap", "period NOT IN ('3m', '6m', '1y', '2y', '5y', 'max')"),
-                    where("accepted_metric", "treemap", "metric NOT IN ('price', 'short')"),
-                    where("ranks_from_one", "treemap", "rank_current < 1 OR rank_change < 1"),
-                    where("no_negative_prices", "treemap", "metric = 'price' AND (current_value <= 0 OR earliest_value <= 0)"),
-                    referential("treemap", "symbol"))));
+                    where("not_null_keys", "period IS NULL OR metric IS NULL OR symbol IS NULL OR industry IS NULL"),
+                    where("accepted_period", "period NOT IN ('3m', '6m', '1y', '2y', '5y', 'max')"),
+                    where("accepted_metric", "metric NOT IN ('price', 'short')"),
+                    where("ranks_from_one", "rank_current < 1 OR rank_change < 1"),
+                    where("no_negative_prices", "metric = 'price' AND (current_value <= 0 OR earliest_value <= 0)"),
+                    referential("symbol"))));
 
     private MartCatalog() {
     }

@@ -144,7 +144,9 @@ public class RefreshService {
                 .chain(() -> stagingLoad(runId, trigger, needed, "dividends", () -> staging.loadDividends(scope), layers))
                 .chain(() -> stagingLoad(runId, trigger, needed, "short_positions", () -> staging.loadShortPositions(scope), layers))
                 .chain(() -> stagingLoad(runId, trigger, needed, "etf_holdings", () -> staging.loadEtfHoldings(scope), layers))
-                .replaceWithVoid();
+                .chain(() -> scope instanceof LoadScope.Full
+                        ? step(runId, trigger, "staging.vacuum", staging::vacuumFullyLoaded).invoke(layers::add).replaceWithVoid()
+                        : Uni.createFrom().voidItem());
 
         // A scheduled run whose staging loads changed nothing has nothing new to build: the serving copy
         // is confirmed current instead (cheap), so a quiet market costs a few small queries per run.
@@ -233,9 +235,12 @@ public class RefreshService {
      * pass), recorded and counted.
      */
     Uni<List<DataTestFailure>> dataTests(UUID runId, MartCatalog.Mart mart, long rows, Map<String, ServingRepository.Status> synced) {
-        return sequentially(mart.tests(), test -> marts.runDataTest(test.sql()).map(n -> new DataTestFailure(test.name(), n)))
-                .map(results -> {
-                    List<DataTestFailure> all = new ArrayList<>(results);
+        return marts.runDataTests(mart)
+                .map(counts -> {
+                    List<DataTestFailure> all = new ArrayList<>();
+                    for (int i = 0; i < counts.size(); i++) {
+                        all.add(new DataTestFailure(mart.tests().get(i).name(), counts.get(i)));
+                    }
                     ServingRepository.Status previous = synced.get(mart.name());
                     if (previous != null && previous.rows() >= config.dataTests().shrinkCheckMinRows()
                             && rows < previous.rows() * (1 - config.dataTests().maxShrinkRatio())) {
@@ -259,14 +264,13 @@ public class RefreshService {
     private Uni<SyncResult> syncOne(UUID runId, MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, boolean whole) {
         OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
         long t0 = System.nanoTime();
-        int batch = config.sync().batchSize();
         Uni<MartRepository.Pending> pending = whole
                 ? marts.latestChange().map(id -> new MartRepository.Pending(id, true, null))
                 : marts.pendingSync(mart, config.sync().maxSymbols());
-        return pending.chain(p -> serving.copy(mart, refreshedAt, asOf, batch, p.symbols())
+        return pending.chain(p -> serving.copy(mart, refreshedAt, asOf, p.symbols())
                         .onFailure(ServingRepository.CountMismatchException.class).recoverWithUni(e -> {
                             LOG.warnf("%s; copying the whole mart", e.getMessage());
-                            return serving.copy(mart, refreshedAt, asOf, batch, null);
+                            return serving.copy(mart, refreshedAt, asOf, null);
                         })
                         .call(() -> marts.markSynced(mart, p.uptoId())))
                 .chain(copied -> {
