@@ -121,7 +121,8 @@ public class ServingRepository {
                         out.cancelCopy();
                     }
                 }
-                writeDifferences(dst, mart, columns, symbols);                long actual;
+                writeDifferences(dst, mart, columns, symbols);
+                long actual;
                 try (PreparedStatement ps = dst.prepareStatement("SELECT count(*) FROM " + mart.servingTable())) {
                     actual = single(ps);
                 }
