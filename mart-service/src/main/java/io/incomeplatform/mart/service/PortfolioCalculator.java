@@ -190,10 +190,6 @@ public final class PortfolioCalculator {
             }
         }
 
-        public int size() {
-            return units.length;
-        }
-
         boolean known(int i) {
             return scales[i] != NONE;
         }
