@@ -9,7 +9,9 @@
 # serving.treemap and builds the JSON). Each request
 # picks one of the 24 period x mode x metric combinations, limit 10.
 # Tunables (environment): MART_BENCH_DB (martbench), TREEMAP_BENCH_PORT (18093),
-# BENCH_DURATION (15s), BENCH_THREADS (2), BENCH_CONNECTIONS (16).
+# BENCH_DURATION (15s), BENCH_THREADS (2), BENCH_CONNECTIONS (16), TREEMAP_BENCH_JAVA_OPTS (the service's
+# JVM options; default: the GC options of the deployed images, see deploy/README.md).
+# TREEMAP_BENCH_UNCACHED=false skips the uncached run. Each run logs the service's GC pauses (-Xlog:gc) and reports their count, total and longest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/env.sh
@@ -20,6 +22,8 @@ DURATION=${BENCH_DURATION:-15s}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 SECRET='bench-secret-that-is-at-least-32-bytes-long'
+# As deployed (dashboard-service's Dockerfile.jvm: GC_CONTAINER_OPTIONS, half of the 512 Mi limit as heap).
+JAVA_OPTS=${TREEMAP_BENCH_JAVA_OPTS:-"-XX:+UseG1GC -XX:MaxGCPauseMillis=5 -Xms256m -Xmx256m"}
 WORK=$(mktemp -d /tmp/treemap-bench.XXXXXX)
 SERVICE_PID=""
 
@@ -40,7 +44,7 @@ start_service() { # $1 = Redis market cache TTL, $2 = each replica's in-memory c
   QUARKUS_HTTP_PORT=$PORT SERVING_DB_NAME=$SDB AUTH_JWT_SECRET="$SECRET" QUARKUS_FLYWAY_MIGRATE_AT_START=false \
   DASHBOARD_RATE_LIMIT_ENABLED=false DASHBOARD_CACHE_MARKET_TTL="$1" DASHBOARD_CACHE_MARKET_LOCAL_TTL="$2" \
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
-    java -jar "$JAR" > "$WORK/service-$1.log" 2>&1 &
+    java $JAVA_OPTS -Xlog:gc:file="$WORK/gc-$1.log" -jar "$JAR" > "$WORK/service-$1.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 120); do
     if curl -fs "http://127.0.0.1:$PORT/q/health/ready" > /dev/null; then return 0; fi
@@ -73,6 +77,11 @@ run_wrk() { # $1 = label
     END { printf "%-36s %12s req/s   p50 %9s   p99 %9s   non-2xx %s\n", label, rps, p50, p99, (errors == "" ? 0 : errors) }' "$WORK/wrk-$2.txt"
 }
 
+gc_pauses() { # $1 = GC log: pauses since the service started (warm-up included)
+  awk '/Pause/ { ms = $NF; sub(/ms$/, "", ms); ms += 0; n++; total += ms; if (ms > max) max = ms }
+    END { printf "   GC pauses: %d, %.0f ms in all, longest %.1f ms\n", n, total, max }' "$1"
+}
+
 check_answer() {
   local industries
   industries=$(curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/treemap?period=1y&mode=percentage_change&metric=price&limit=10" \
@@ -86,10 +95,14 @@ check_answer
 wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$WORK/treemap.lua" "http://127.0.0.1:$PORT" > /dev/null # warm-up
 run_wrk "treemap API cached" cached
 stop_service
+gc_pauses "$WORK/gc-30s.log"
 
-echo "== treemap through the API, uncached (Redis TTL 1 ms, no in-memory copy: every request reads the database)"
-start_service 1ms 0s
-wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$WORK/treemap.lua" "http://127.0.0.1:$PORT" > /dev/null # warm-up
-run_wrk "treemap API uncached" uncached
-stop_service
-echo "(wrk -t$THREADS -c$CONNECTIONS -d$DURATION; load average $(cut -d' ' -f1-3 /proc/loadavg); raw output in $WORK)"
+if [ "${TREEMAP_BENCH_UNCACHED:-true}" = true ]; then
+  echo "== treemap through the API, uncached (Redis TTL 1 ms, no in-memory copy: every request reads the database)"
+  start_service 1ms 0s
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$WORK/treemap.lua" "http://127.0.0.1:$PORT" > /dev/null # warm-up
+  run_wrk "treemap API uncached" uncached
+  stop_service
+  gc_pauses "$WORK/gc-1ms.log"
+fi
+echo "(JVM: $JAVA_OPTS; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; load average $(cut -d' ' -f1-3 /proc/loadavg); raw output in $WORK)"

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(value = UpstreamMigrations.class, restrictToAnnotatedClass = false)
 class PortfolioMartsTest {
 
-    static final String[] SYMBOLS = {"MTPB", "MTP1", "MTP2", "MTP3"};
+    static final String[] SYMBOLS = {"MTPB", "MTP1", "MTP2", "MTP3", "MTP4"};
     static final UUID ALL = new UUID(0, 0);
 
     @Inject
@@ -61,7 +61,8 @@ class PortfolioMartsTest {
         Db.exec(p, """
                 INSERT INTO raw.securities (symbol, name, asset_type, industry, source) VALUES
                 ('MTPB', 'Portfolio Benchmark', 'etf', 'Index', 'api'), ('MTP1', 'P One', 'stock', 'Portfolio Fixture', 'api'),
-                ('MTP2', 'P Two', 'stock', 'Portfolio Fixture', 'api'), ('MTP3', 'P Three', 'stock', 'Portfolio Fixture', 'api')""");
+                ('MTP2', 'P Two', 'stock', 'Portfolio Fixture', 'api'), ('MTP3', 'P Three', 'stock', 'Portfolio Fixture', 'api'),
+                ('MTP4', 'P Four', 'stock', 'Portfolio Fixture', 'api')""");
         Db.exec(p, """
                 INSERT INTO raw.price_bars (symbol, date, source, open, high, low, close, volume)
                 SELECT symbol, date::date, 'polygon', close, close, close, close, 1 FROM (VALUES
@@ -71,7 +72,8 @@ class PortfolioMartsTest {
                 ('MTP1', '2026-06-01', 49), ('MTP1', '2026-06-02', 51), ('MTP1', '2026-06-03', 25),
                 ('MTP1', '2026-06-04', 26), ('MTP1', '2026-06-05', 27), ('MTP1', '2026-06-08', 27),
                 ('MTP2', '2026-06-05', 20), ('MTP2', '2026-06-08', 21),
-                ('MTP3', '2025-06-06', 100), ('MTP3', '2026-06-08', 110)) AS v(symbol, date, close)""");
+                ('MTP3', '2025-06-06', 100), ('MTP3', '2026-06-08', 110),
+                ('MTP4', '2026-06-08', 1.000000000000000000000001)) AS v(symbol, date, close)""");
         Db.exec(p, """
                 INSERT INTO raw.dividends (symbol, ex_date, source, pay_date, amount, type) VALUES
                 ('MTPB', '2026-06-04', 'polygon', '2026-06-05', 1.00, 'regular'),
@@ -186,6 +188,22 @@ class PortfolioMartsTest {
         Map<String, Map<String, Object>> perf = performance(holder, holderPortfolio);
         assertNull(perf.get("1m").get("portfolio_return"));
         assertClose(ratio(129, 2575), perf.get("1m").get("benchmark_return"), "the benchmark still has a return");
+    }
+
+    @Test
+    void shouldValueFractionalSharesAndACloseOfMoreDigitsThanALongHoldsExactly() {
+        // 3.333333333 MTP3 (9 decimals) x 110 = 366.666666630; 2 MTP4 at a 25-digit close = 2.000000000000000000000002:
+        // the sum keeps every digit and the larger scale, 24.
+        ledger(holder, holderPortfolio, "BUY,MTP3,2025-06-08,3.333333333,100,0", "BUY,MTP4,2026-06-08,2,1,0");
+        portfolios.recomputeAll().await().atMost(Duration.ofSeconds(30));
+        assertEquals(new BigDecimal("368.666666630000000000000002"), Db.one(Db.SERVING,
+                "SELECT portfolio_value FROM serving.portfolio_summary WHERE user_id = ? AND scope_id = ?", holder, ALL)
+                .get("portfolio_value"));
+        // 1m from 05-08: V = 333.3333333 until 06-08, when the buy of 2 (cost 2) comes in:
+        // (366.666666630 + 2.000000000000000000000002) / (333.3333333 + 2) - 1
+        BigDecimal expected = new BigDecimal("368.666666630000000000000002")
+                .divide(new BigDecimal("335.3333333"), MathContext.DECIMAL128).subtract(BigDecimal.ONE);
+        assertEquals(0, expected.compareTo((BigDecimal) performance(holder, holderPortfolio).get("1m").get("portfolio_return")));
     }
 
     @Test

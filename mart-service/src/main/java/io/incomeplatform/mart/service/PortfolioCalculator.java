@@ -55,14 +55,16 @@ public final class PortfolioCalculator {
 
     /**
      * One user's market inputs, shared by all of the user's scopes: the benchmark's trading days up to
-     * as-of, each symbol's close on or before each of those days (null before its first close), and the
-     * canonical dividends. Aligning once replaces a sorted-map lookup per holding per day.
+     * as-of, each symbol's close on or before each of those days (none before its first close), the
+     * canonical dividends, and the benchmark's growth (the same for every scope). Aligning once replaces
+     * a sorted-map lookup per holding per day.
      */
     public static final class Market {
         final LocalDate[] days;
-        final Map<String, BigDecimal[]> aligned = new HashMap<>();
+        final Map<String, Closes> aligned = new HashMap<>();
         final Map<String, List<Dividend>> dividends;
         final String benchmark;
+        private BigDecimal[] benchmarkGrowthFrom;
 
         /**
          * @param closes daily closes per symbol (held symbols and the benchmark), ascending dates up to as-of
@@ -70,28 +72,21 @@ public final class PortfolioCalculator {
          */
         public Market(Map<String, Series> closes, Map<String, List<Dividend>> dividends, String benchmark, LocalDate asOf) {
             Series benchmarkSeries = closes.getOrDefault(benchmark, Series.EMPTY);
+            long last = asOf.toEpochDay();
             int n = 0;
-            while (n < benchmarkSeries.dates().length && !benchmarkSeries.dates()[n].isAfter(asOf)) {
+            while (n < benchmarkSeries.days().length && benchmarkSeries.days()[n] <= last) {
                 n++;
             }
-            this.days = Arrays.copyOf(benchmarkSeries.dates(), n);
+            int[] epochDays = Arrays.copyOf(benchmarkSeries.days(), n);
+            this.days = new LocalDate[n];
+            for (int i = 0; i < n; i++) {
+                days[i] = LocalDate.ofEpochDay(epochDays[i]);
+            }
             this.dividends = dividends;
             this.benchmark = benchmark;
             for (Map.Entry<String, Series> e : closes.entrySet()) {
-                aligned.put(e.getKey(), align(e.getValue(), days));
+                aligned.put(e.getKey(), e.getValue().alignedTo(epochDays));
             }
-        }
-
-        private static BigDecimal[] align(Series series, LocalDate[] days) {
-            BigDecimal[] out = new BigDecimal[days.length];
-            int j = -1;
-            for (int i = 0; i < days.length; i++) {
-                while (j + 1 < series.dates().length && !series.dates()[j + 1].isAfter(days[i])) {
-                    j++;
-                }
-                out[i] = j < 0 ? null : series.closes()[j];
-            }
-            return out;
         }
 
         /** The index of the first day on or after the date (days.length when none). */
@@ -99,11 +94,119 @@ public final class PortfolioCalculator {
             int i = Arrays.binarySearch(days, date);
             return i >= 0 ? i : -i - 1;
         }
+
+        /** Growth of one benchmark share (dividends in) from day i on: computed for the first scope, reused by the others. */
+        BigDecimal[] benchmarkGrowthFrom(LocalDate asOf) {
+            if (benchmarkGrowthFrom == null) {
+                int n = days.length;
+                Closes closes = aligned.get(benchmark);
+                BigDecimal[] received = new BigDecimal[n];
+                for (Dividend d : dividends.getOrDefault(benchmark, List.of())) {
+                    if (!d.receivedOn().isAfter(asOf)) {
+                        addAt(received, firstDayOnOrAfter(d.receivedOn()), d.amount());
+                    }
+                }
+                BigDecimal[] growth = new BigDecimal[n];
+                for (int i = 0; i < n; i++) {
+                    BigDecimal previous = i == 0 ? BigDecimal.ZERO : closes.get(i - 1);
+                    growth[i] = previous.signum() == 0 ? BigDecimal.ONE
+                            : closes.get(i).add(received[i] == null ? BigDecimal.ZERO : received[i]).divide(previous, MC);
+                }
+                benchmarkGrowthFrom = suffixProducts(growth);
+            }
+            return benchmarkGrowthFrom;
+        }
     }
 
-    /** A symbol's closes, dates ascending. */
-    public record Series(LocalDate[] dates, BigDecimal[] closes) {
-        static final Series EMPTY = new Series(new LocalDate[0], new BigDecimal[0]);
+    /**
+     * A symbol's closes, days ascending (epoch days). Each close is exact: its unscaled value and scale
+     * when the unscaled value fits a long (prices do), else the BigDecimal in {@code wide}.
+     */
+    public record Series(int[] days, Closes closes) {
+        static final Series EMPTY = new Series(new int[0], new Closes(0));
+
+        /** The same closes in day order. */
+        public Series sorted() {
+            Integer[] order = new Integer[days.length];
+            Arrays.setAll(order, k -> k);
+            Arrays.sort(order, Comparator.comparingInt(k -> days[k]));
+            int[] sortedDays = new int[days.length];
+            Closes sortedCloses = new Closes(days.length);
+            for (int k = 0; k < order.length; k++) {
+                sortedDays[k] = days[order[k]];
+                sortedCloses.copy(k, closes, order[k]);
+            }
+            return new Series(sortedDays, sortedCloses);
+        }
+
+        /** The close on or before each of the days (none before the first close). */
+        Closes alignedTo(int[] on) {
+            Closes out = new Closes(on.length);
+            int j = -1;
+            for (int i = 0; i < on.length; i++) {
+                while (j + 1 < days.length && days[j + 1] <= on[i]) {
+                    j++;
+                }
+                if (j >= 0) {
+                    out.copy(i, closes, j);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Exact decimals by index without a BigDecimal each: unscaled value and scale, or a BigDecimal when wider than a long. */
+    public static final class Closes {
+        private static final int NONE = -1;
+        private static final int WIDE = -2;
+        final long[] units;
+        final int[] scales;
+        private BigDecimal[] wide;
+
+        public Closes(int n) {
+            units = new long[n];
+            scales = new int[n];
+            Arrays.fill(scales, NONE);
+        }
+
+        public void set(int i, long unscaled, int scale) {
+            units[i] = unscaled;
+            scales[i] = scale;
+        }
+
+        public void set(int i, BigDecimal value) {
+            if (wide == null) {
+                wide = new BigDecimal[units.length];
+            }
+            wide[i] = value;
+            scales[i] = WIDE;
+        }
+
+        void copy(int i, Closes from, int j) {
+            if (from.scales[j] == WIDE) {
+                set(i, from.wide[j]);
+            } else {
+                set(i, from.units[j], from.scales[j]);
+            }
+        }
+
+        boolean known(int i) {
+            return scales[i] != NONE;
+        }
+
+        /** In the long form: unscaled value and scale (scale >= 0). */
+        boolean compact(int i) {
+            return scales[i] >= 0;
+        }
+
+        /** The close, null when none. */
+        public BigDecimal get(int i) {
+            return switch (scales[i]) {
+                case NONE -> null;
+                case WIDE -> wide[i];
+                default -> BigDecimal.valueOf(units[i], scales[i]);
+            };
+        }
     }
 
     /** A scope without market data (the benchmark has no prices): dates only, every figure null. */
@@ -124,7 +227,6 @@ public final class PortfolioCalculator {
         LocalDate first = txs.getFirst().date();
         LocalDate[] days = market.days;
         int n = days.length;
-        BigDecimal[] benchmarkCloses = market.aligned.get(market.benchmark);
 
         // Dividends received: shares held after every transaction dated before the ex-date, paid on payDate,
         // bucketed on the first benchmark day on or after the pay date (days without trading fold forward).
@@ -145,28 +247,19 @@ public final class PortfolioCalculator {
                 }
             }
         }
-        BigDecimal[] benchmarkReceived = new BigDecimal[n];
-        for (Dividend d : market.dividends.getOrDefault(market.benchmark, List.of())) {
-            if (!d.receivedOn().isAfter(asOf)) {
-                addAt(benchmarkReceived, market.firstDayOnOrAfter(d.receivedOn()), d.amount());
-            }
-        }
-
         // The scope's symbols as indexes into arrays: shares held and the aligned closes.
         List<String> symbols = new ArrayList<>(bySymbol.keySet());
         Map<String, Integer> index = new HashMap<>();
-        BigDecimal[][] closes = new BigDecimal[symbols.size()][];
+        Closes[] closes = new Closes[symbols.size()];
         for (int s = 0; s < symbols.size(); s++) {
             index.put(symbols.get(s), s);
             closes[s] = market.aligned.get(symbols.get(s));
         }
-        BigDecimal[] shares = new BigDecimal[symbols.size()];
-        Arrays.fill(shares, BigDecimal.ZERO);
+        Holdings shares = new Holdings(symbols.size());
 
-        // One pass over the benchmark's trading days: value, daily growth 1 + r(d) of the portfolio and benchmark.
+        // One pass over the benchmark's trading days: value and daily growth 1 + r(d) (the benchmark's is the market's).
         BigDecimal[] value = new BigDecimal[n];
         BigDecimal[] growth = new BigDecimal[n];
-        BigDecimal[] benchmarkGrowth = new BigDecimal[n];
         int next = 0;
         BigDecimal previousValue = BigDecimal.ZERO;
         for (int i = 0; i < n; i++) {
@@ -176,28 +269,24 @@ public final class PortfolioCalculator {
             while (next < txs.size() && !txs.get(next).date().isAfter(d)) {
                 Tx tx = txs.get(next++);
                 int s = index.get(tx.symbol());
-                shares[s] = apply(shares[s], tx);
+                shares.set(s, apply(shares.get(s), tx));
                 if (tx.type() == Type.BUY) {
                     buys = buys.add(tx.shares().multiply(tx.price(), MC).add(fee(tx)));
                 } else if (tx.type() == Type.SELL) {
                     sells = sells.add(tx.shares().multiply(tx.price(), MC).subtract(fee(tx)));
                 }
             }
-            value[i] = valueOn(shares, closes, i);
+            value[i] = shares.valueOn(closes, i);
             BigDecimal dividendsIn = received[i] == null ? BigDecimal.ZERO : received[i];
             BigDecimal denominator = previousValue.add(buys);
             growth[i] = denominator.signum() == 0 ? BigDecimal.ONE
                     : value[i].add(dividendsIn).add(sells).divide(denominator, MC);
-            BigDecimal benchmarkPrevious = i == 0 ? BigDecimal.ZERO : benchmarkCloses[i - 1];
-            benchmarkGrowth[i] = benchmarkPrevious.signum() == 0 ? BigDecimal.ONE
-                    : benchmarkCloses[i].add(benchmarkReceived[i] == null ? BigDecimal.ZERO : benchmarkReceived[i])
-                    .divide(benchmarkPrevious, MC);
             previousValue = value[i];
         }
 
         // Every period ends at as-of: growth from day i on is one suffix product, shared by all periods.
         BigDecimal[] growthFrom = suffixProducts(growth);
-        BigDecimal[] benchmarkGrowthFrom = suffixProducts(benchmarkGrowth);
+        BigDecimal[] benchmarkGrowthFrom = market.benchmarkGrowthFrom(asOf);
         List<PeriodResult> periods = new ArrayList<>();
         for (Map.Entry<String, Integer> period : PERIODS) {
             periods.add(periodReturn(period.getKey(), period.getValue(), asOf, first, days, value, growthFrom, benchmarkGrowthFrom, txs));
@@ -284,16 +373,93 @@ public final class PortfolioCalculator {
         return held;
     }
 
-    /** Sum over holdings of shares x the close on or before day i (no close yet: counts 0). */
-    private static BigDecimal valueOn(BigDecimal[] shares, BigDecimal[][] closes, int i) {
-        BigDecimal total = BigDecimal.ZERO;
-        for (int s = 0; s < shares.length; s++) {
-            BigDecimal close = closes[s] == null ? null : closes[s][i];
-            if (close != null && shares[s].signum() != 0) {
-                total = total.add(shares[s].multiply(close, MC));
+    /**
+     * Shares held per symbol of a scope, exact, with their unscaled value and scale as longs when they fit:
+     * the value of a day is then a sum of long products (prices x shares never come near 19 digits), which
+     * gives the same unscaled value and scale as the BigDecimal sum; a day whose sum would overflow is
+     * summed in BigDecimal.
+     */
+    static final class Holdings {
+        private static final long[] TEN_POWERS = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+                100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L, 10_000_000_000_000L,
+                100_000_000_000_000L, 1_000_000_000_000_000L, 10_000_000_000_000_000L, 100_000_000_000_000_000L,
+                1_000_000_000_000_000_000L};
+        private final BigDecimal[] shares;
+        private final long[] units;
+        private final int[] scales;
+        /** Whether units/scales hold the shares. */
+        private final boolean[] compact;
+
+        Holdings(int n) {
+            shares = new BigDecimal[n];
+            units = new long[n];
+            scales = new int[n];
+            compact = new boolean[n];
+            Arrays.fill(shares, BigDecimal.ZERO);
+            Arrays.fill(compact, true);
+        }
+
+        BigDecimal get(int s) {
+            return shares[s];
+        }
+
+        void set(int s, BigDecimal held) {
+            shares[s] = held;
+            compact[s] = held.scale() >= 0 && held.scale() < TEN_POWERS.length && held.precision() <= 18;
+            if (compact[s]) {
+                units[s] = held.unscaledValue().longValue();
+                scales[s] = held.scale();
             }
         }
-        return total;
+
+        /** Sum over holdings of shares x the close on or before day i (no close yet: counts 0). */
+        BigDecimal valueOn(Closes[] closes, int i) {
+            long sum = 0;
+            int scale = 0;
+            for (int s = 0; s < shares.length; s++) {
+                Closes c = closes[s];
+                if (c == null || !c.known(i) || shares[s].signum() == 0) {
+                    continue;
+                }
+                if (!compact[s] || !c.compact(i)) {
+                    return exactValueOn(closes, i);
+                }
+                long high = Math.multiplyHigh(units[s], c.units[i]);
+                long term = units[s] * c.units[i];
+                int termScale = scales[s] + c.scales[i];
+                if ((high != 0 || term < 0) || termScale >= TEN_POWERS.length) {
+                    return exactValueOn(closes, i);
+                }
+                if (termScale > scale) {
+                    sum = scaleUp(sum, termScale - scale);
+                    scale = termScale;
+                } else if (termScale < scale) {
+                    term = scaleUp(term, scale - termScale);
+                }
+                if (sum < 0 || term < 0 || sum > Long.MAX_VALUE - term) {
+                    return exactValueOn(closes, i);
+                }
+                sum += term;
+            }
+            return BigDecimal.valueOf(sum, scale);
+        }
+
+        /** x x 10^digits, or -1 when it does not fit a long (x >= 0). */
+        private static long scaleUp(long x, int digits) {
+            long factor = TEN_POWERS[digits];
+            return Math.multiplyHigh(x, factor) != 0 || x * factor < 0 ? -1 : x * factor;
+        }
+
+        private BigDecimal exactValueOn(Closes[] closes, int i) {
+            BigDecimal total = BigDecimal.ZERO;
+            for (int s = 0; s < shares.length; s++) {
+                BigDecimal close = closes[s] == null ? null : closes[s].get(i);
+                if (close != null && shares[s].signum() != 0) {
+                    total = total.add(shares[s].multiply(close, MC));
+                }
+            }
+            return total;
+        }
     }
 
     private static BigDecimal fee(Tx tx) {
