@@ -1,6 +1,7 @@
 package io.incomeplatform.mart;
 
 import io.incomeplatform.mart.service.PortfolioMartService;
+import io.incomeplatform.mart.service.RefreshService;
 import io.incomeplatform.mart.support.Db;
 import io.incomeplatform.mart.support.Refresh;
 import io.incomeplatform.mart.support.Tokens;
@@ -43,6 +44,9 @@ class PortfolioMartsTest {
 
     @Inject
     PortfolioMartService portfolios;
+
+    @Inject
+    RefreshService refresh;
 
     @Inject
     RedisDataSource redis;
@@ -284,6 +288,8 @@ class PortfolioMartsTest {
         rawChanged("bars", "MTPB", "2026-06-09");
         await().atMost(Duration.ofSeconds(15)).until(() -> Db.count(Db.PROCESSING,
                 "SELECT count(*) FROM staging.daily_prices WHERE symbol = 'MTPB' AND date = '2026-06-09'") == 1);
+        // The event's refresh goes on after staging (marts, changes, sync): the passes below must not race it.
+        await().atMost(Duration.ofSeconds(15)).until(() -> !refresh.isRunning());
 
         portfolios.recomputeChanged().await().atMost(Duration.ofSeconds(30));
         for (UUID user : List.of(trader, holder)) {
