@@ -20,6 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/env.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 USERS=${BENCH_USERS:-1000}
 STOCKS=${BENCH_STOCKS:-25000}
@@ -76,12 +78,7 @@ start_service() { # $1 = cache TTL, $2 = rate limiter on (true/false)
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
     java ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service-$1.log" 2>&1 &
   SERVICE_PID=$!
-  for _ in $(seq 1 120); do
-    if curl -fs "http://127.0.0.1:$PORT/q/health/ready" > /dev/null; then return 0; fi
-    sleep 0.5
-  done
-  echo "dashboard-service did not become ready; see $WORK/service-$1.log" >&2
-  exit 1
+  wait_ready dashboard-service "$PORT" $SERVICE_PID "$WORK/service-$1.log"
 }
 
 counter() { # $1 = status: the dashboard_cache_requests_total value

@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/env.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 CHECKOUT=${1:-.}
 PDB=income_processing_${MART_BENCH_DB:-martbench}
@@ -35,11 +37,7 @@ PROCESSING_DB_NAME=$PDB SERVING_DB_NAME=$SDB QUARKUS_HTTP_PORT=$PORT MART_REFRES
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false java -Xmx512m -jar "$JAR" > "$LOG" 2>&1 &
 SERVICE_PID=$!
 trap 'kill $SERVICE_PID 2>/dev/null; wait $SERVICE_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/q/health/ready" > /dev/null && break
-  sleep 1
-done
-kill -0 $SERVICE_PID 2>/dev/null || { echo "mart-service did not start, see $LOG" >&2; exit 1; }
+wait_ready mart-service "$PORT" $SERVICE_PID "$LOG"
 
 for round in $(seq 1 "${ROUNDS:-3}"); do
   for u in $USERS; do

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/env.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 SIZE=full
 KEEP=false
@@ -61,12 +63,7 @@ PROCESSING_DB_NAME=$PDB SERVING_DB_NAME=$SDB QUARKUS_HTTP_PORT=$PORT MART_REFRES
   > "/tmp/mart-bench-service-${MART_BENCH_DB:-martbench}.log" 2>&1 &
 SERVICE_PID=$!
 trap 'kill $SERVICE_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/q/health/ready" > /dev/null && break
-  sleep 1
-done
-# Ours must still be alive (a failed start leaves nothing to measure).
-kill -0 $SERVICE_PID 2>/dev/null || { echo "mart-service did not start (port $PORT taken?), see /tmp/mart-bench-service-${MART_BENCH_DB:-martbench}.log" >&2; exit 1; }
+wait_ready mart-service "$PORT" $SERVICE_PID "/tmp/mart-bench-service-${MART_BENCH_DB:-martbench}.log"
 
 step_report() { # durations of the last run's steps and syncs
   "${PSQL[@]}" -U "$DB_ADMIN_USER" -d $PDB -A -F ' ' -t -c "

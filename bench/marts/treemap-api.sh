@@ -15,6 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/env.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 SDB=income_serving_${MART_BENCH_DB:-martbench}
 PORT=${TREEMAP_BENCH_PORT:-18093}
@@ -46,12 +48,7 @@ start_service() { # $1 = Redis market cache TTL, $2 = each replica's in-memory c
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
     java $JAVA_OPTS -Xlog:gc:file="$WORK/gc-$1.log" -jar "$JAR" > "$WORK/service-$1.log" 2>&1 &
   SERVICE_PID=$!
-  for _ in $(seq 1 120); do
-    if curl -fs "http://127.0.0.1:$PORT/q/health/ready" > /dev/null; then return 0; fi
-    sleep 0.5
-  done
-  echo "dashboard-service did not become ready; see $WORK/service-$1.log" >&2
-  exit 1
+  wait_ready dashboard-service "$PORT" $SERVICE_PID "$WORK/service-$1.log"
 }
 
 TOKEN=$(AUTH_JWT_SECRET="$SECRET" deploy/local/token.sh authenticated 00000000-0000-4000-8000-0000000000aa 3600)

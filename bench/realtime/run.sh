@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=../../deploy/local/env.sh
 source deploy/local/env.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 PORT=${BENCH_PORT:-18084}
 WINDOW_MS=${BENCH_WINDOW_MS:-1000}
@@ -25,11 +27,7 @@ QUARKUS_HTTP_PORT=$PORT REALTIME_BATCH_WINDOW=${WINDOW_MS}ms QUARKUS_LOG_CONSOLE
   java -Xmx1g -Xms256m ${BENCH_SERVICE_JAVA_OPTS:-} -jar "$JAR" >"$LOG" 2>&1 &
 SERVICE_PID=$!
 trap 'kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  if curl -fs "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1; then break; fi
-  sleep 0.5
-done
-curl -fs "http://127.0.0.1:$PORT/q/health/ready" >/dev/null || { echo "service did not get ready, see $LOG" >&2; exit 1; }
+wait_ready realtime-service "$PORT" "$SERVICE_PID" "$LOG"
 
 java -Xmx1g -XX:+UseSerialGC bench/realtime/FanoutBench.java --port "$PORT" --window-ms "$WINDOW_MS" \
   --service-pid "$SERVICE_PID" "$@"
