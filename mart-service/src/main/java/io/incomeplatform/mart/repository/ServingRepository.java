@@ -202,9 +202,18 @@ public class ServingRepository {
             st.executeUpdate("UPDATE " + mart.servingTable() + " t SET (" + String.join(", ", values) + ") = ROW("
                     + String.join(", ", values.stream().map(c -> "f." + c).toList()) + ") FROM sync_rows f WHERE " + keyMatch
                     + " AND ROW(t.*) IS DISTINCT FROM ROW(f.*)");
-            // In key order: index inserts in key order touch each leaf page once.
-            st.executeUpdate("INSERT INTO " + mart.servingTable() + " SELECT * FROM sync_rows f WHERE NOT EXISTS (SELECT 1 FROM "
-                    + mart.servingTable() + " t WHERE " + keyMatch + ") ORDER BY " + String.join(", ", keys));
+        }
+        // New keys are those the table lacked before this statement, read once: against an empty, vacuumed
+        // table the planner picks a nested-loop anti join that re-scans the heap this insert grows
+        // (quadratic: 21 s for 128,700 rows). In key order: index inserts then touch each leaf page once.
+        try (PreparedStatement ps = dst.prepareStatement("WITH existing AS MATERIALIZED (SELECT " + String.join(", ", keys)
+                + " FROM " + mart.servingTable() + " t WHERE " + scope + ") INSERT INTO " + mart.servingTable()
+                + " SELECT * FROM sync_rows f WHERE NOT EXISTS (SELECT 1 FROM existing t WHERE " + keyMatch + ") ORDER BY "
+                + String.join(", ", keys))) {
+            if (symbols != null) {
+                ps.setArray(1, dst.createArrayOf("text", symbols.toArray()));
+            }
+            ps.executeUpdate();
         }
     }
 
