@@ -32,6 +32,18 @@ public class CachingJwtParser extends DefaultJWTParser {
     @Inject
     DashboardConfig config;
 
+    /**
+     * The token as this parser verified it earlier, while it has not expired; null when it was never
+     * verified (or is forgotten, or the cache is off): the caller must then go through {@link #parse}.
+     */
+    public JsonWebToken verifiedEarlier(String token) {
+        if (config.auth().tokenCacheSize() <= 0) {
+            return null;
+        }
+        Verified known = verified.get(token);
+        return known != null && System.currentTimeMillis() < known.expiresAtMillis() ? known.jwt() : null;
+    }
+
     @Override
     public JsonWebToken parse(String token) throws ParseException {
         int capacity = config.auth().tokenCacheSize();

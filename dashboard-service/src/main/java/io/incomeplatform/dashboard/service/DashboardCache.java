@@ -115,7 +115,7 @@ public class DashboardCache {
         long invalidationsSeen = invalidations.get();
         Entry known = local.get(entryKey);
         Entry copy = known != null && isYoung(known) ? known : null;
-        if (copy != null && rateLimit == null && eventsLive && config.cache().localHitsFromEvents()) {
+        if (copy != null && rateLimit == null && servesLocalHits()) {
             return Uni.createFrom().item(new Lookup(copy, true, copy.userGeneration(), copy.globalGeneration(), null, invalidationsSeen));
         }
         List<String> args = new ArrayList<>(List.of(READ, rateLimit == null ? "3" : "4", entryKey, GENERATION_PREFIX + userId, EVERYONE));
@@ -148,6 +148,22 @@ public class DashboardCache {
                     LOG.debugf("Dashboard cache unavailable, answering from the database: %s", e.toString());
                     return Lookup.UNAVAILABLE;
                 });
+    }
+
+    /**
+     * This replica's fresh copy when it may be served without asking Redis (the invalidation events are
+     * subscribed, so they would have dropped it); else null.
+     */
+    public Entry freshInMemory(UUID userId, String scope) {
+        if (!servesLocalHits()) {
+            return null;
+        }
+        Entry copy = local.get(entryKey(userId, scope));
+        return copy != null && isYoung(copy) ? copy : null;
+    }
+
+    private boolean servesLocalHits() {
+        return eventsLive && config.cache().localHitsFromEvents();
     }
 
     private boolean isYoung(Entry entry) {
