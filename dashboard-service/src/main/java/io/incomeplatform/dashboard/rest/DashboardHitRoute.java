@@ -27,7 +27,7 @@ import java.util.UUID;
  * a role DashboardResource allows, a fresh in-memory dashboard the invalidation events keep current, and
  * the caller's rate-limit window counted here with room left. That is the common case of a cache hit,
  * and it then costs none of the framework's per-request layers (REST context, security identity,
- * Mutiny, context propagation: two thirds of a hit's CPU). Anything else (first call with a token, a
+ * Mutiny, context propagation, ArC: about 40 % of a hit's CPU samples). Anything else (first call with a token, a
  * miss, a window Redis must count, past the limit, an odd Accept or query) goes on to DashboardResource
  * unchanged, which answers exactly as before. The response is the one DashboardResource sends: same
  * body, ETag/304, Cache-Control, RateLimit headers, hit counter; the HTTP latency timer sees the same URI.
@@ -105,8 +105,8 @@ public class DashboardHitRoute {
             response.setStatusCode(304).end();
         } else {
             headers.add(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
-            // Wrapped, not copied: Buffer.buffer(byte[]) would copy the ~25 KB body once more before Netty does.
-            response.end(Buffer.buffer(Unpooled.wrappedBuffer(entry.hitJson())));
+            // Wrapped, not copied: the entry's direct buffer goes to the socket as it is.
+            response.end(Buffer.buffer(Unpooled.wrappedBuffer(entry.hitBuffer())));
         }
         return true;
     }
