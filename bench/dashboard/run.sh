@@ -12,7 +12,8 @@
 # BENCH_PORT (18083), BENCH_NGINX_PORT (18080), BENCH_REDIS_PORT (16383), BENCH_JAVA_OPTS (extra JVM
 # options of the service, e.g. -XX:StartFlightRecording=filename=/tmp/dash-%p.jfr,settings=profile),
 # BENCH_DB / BENCH_PROCESSING_DB (database names, so that two engineers can bench at once),
-# BENCH_JAR (another build, e.g. a copy of an older target/quarkus-app for an A/B), BENCH_SKIP_MISSES=1.
+# BENCH_JAR (another build, e.g. a copy of an older target/quarkus-app for an A/B), BENCH_SKIP_MISSES=1,
+# BENCH_DEPLOYED_JAVA_OPTS (the image's GC and heap, below; '' for the JVM's defaults on this machine).
 # It uses its own databases (income_serving_bench, income_processing_bench), recreated each run, and
 # its own empty Redis server (so other engineers' mart syncs, which invalidate every cached dashboard
 # through the shared Redis, cannot turn hits into misses); it rebuilds the service jar if missing and
@@ -70,13 +71,17 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --d
 REDIS_PID=$!
 for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
 
+# The JVM as the image runs it in its 512 Mi container (src/main/docker/Dockerfile.jvm, deploy/README.md
+# "Resources"): G1 with a 5 ms pause goal, the heap fixed at half the limit. Not emulated: the 1-CPU limit.
+DEPLOYED_JAVA_OPTS=${BENCH_DEPLOYED_JAVA_OPTS--XX:+UseG1GC -XX:MaxGCPauseMillis=5 -Xms256m -Xmx256m}
+
 start_service() { # $1 = cache TTL, $2 = rate limiter on (true/false)
   # With the limiter on, every request is counted (one Lua call with the cache read) under a limit it never reaches.
   QUARKUS_HTTP_PORT=$PORT SERVING_DB_NAME=$DB AUTH_JWT_SECRET="$SECRET" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
   DASHBOARD_RATE_LIMIT_ENABLED="${2:-false}" DASHBOARD_RATE_LIMIT_DASHBOARD_PER_WINDOW=1000000000 \
   DASHBOARD_CACHE_TTL="$1" DASHBOARD_CACHE_STALE_RETENTION=15m \
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
-    java ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service-$1.log" 2>&1 &
+    java $DEPLOYED_JAVA_OPTS ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service-$1.log" 2>&1 &
   SERVICE_PID=$!
   wait_ready dashboard-service "$PORT" $SERVICE_PID "$WORK/service-$1.log"
 }

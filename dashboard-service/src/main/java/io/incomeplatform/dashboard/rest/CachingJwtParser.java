@@ -9,6 +9,8 @@ import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,13 +26,32 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class CachingJwtParser extends DefaultJWTParser {
 
-    private record Verified(JsonWebToken jwt, long expiresAtMillis) {
+    /**
+     * A verified token and, read once, what DashboardHitRoute checks on every call: its groups (the
+     * roles) and its subject as a user id (null when the subject is not a UUID).
+     */
+    public record Verified(JsonWebToken jwt, long expiresAtMillis, Set<String> groups, UUID userId) {
+        Verified(JsonWebToken jwt, long expiresAtMillis) {
+            this(jwt, expiresAtMillis, Set.copyOf(jwt.getGroups()), CurrentUser.parseUserId(jwt.getSubject()));
+        }
     }
 
     private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
 
     @Inject
     DashboardConfig config;
+
+    /**
+     * The token as this parser verified it earlier, while it has not expired; null when it was never
+     * verified (or is forgotten, or the cache is off): the caller must then go through {@link #parse}.
+     */
+    public Verified verifiedEarlier(String token) {
+        if (config.auth().tokenCacheSize() <= 0) {
+            return null;
+        }
+        Verified known = verified.get(token);
+        return known != null && System.currentTimeMillis() < known.expiresAtMillis() ? known : null;
+    }
 
     @Override
     public JsonWebToken parse(String token) throws ParseException {

@@ -20,11 +20,23 @@ public class CurrentUser {
         if (subject == null) {
             throw new UnauthorizedException();
         }
+        UUID id = parseUserId(subject);
+        if (id == null) {
+            // A service_role token may carry a non-UUID subject; it owns no user data.
+            throw new ApiProblem(403, "Forbidden", "The token's subject is not a user id.", java.util.Map.of(), java.util.Map.of());
+        }
+        return id;
+    }
+
+    /** The subject as a user id, or null when it is none (absent, or not a UUID). */
+    static UUID parseUserId(String subject) {
+        if (subject == null) {
+            return null;
+        }
         try {
             return UUID.fromString(subject);
         } catch (IllegalArgumentException e) {
-            // A service_role token may carry a non-UUID subject; it owns no user data.
-            throw new ApiProblem(403, "Forbidden", "The token's subject is not a user id.", java.util.Map.of(), java.util.Map.of());
+            return null;
         }
     }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 /**
  * Fixed-window rate limits per user and operation, counted in Redis so every replica shares them:
@@ -53,12 +54,20 @@ public class RateLimiter {
                 return Map.of();
             }
             Map<String, String> headers = new LinkedHashMap<>();
-            headers.put("RateLimit-Policy", limit + ";w=" + windowSeconds);
-            headers.put("RateLimit", "limit=" + limit + ", remaining=" + remaining + ", reset=" + resetSeconds);
-            headers.put("RateLimit-Limit", String.valueOf(limit));
-            headers.put("RateLimit-Remaining", String.valueOf(remaining));
-            headers.put("RateLimit-Reset", String.valueOf(resetSeconds));
+            forEachHeader(headers::put);
             return headers;
+        }
+
+        /** The same headers, handed one by one (no map): the in-memory hit writes them straight to the response. */
+        public void forEachHeader(BiConsumer<String, String> header) {
+            if (!known()) {
+                return;
+            }
+            header.accept("RateLimit-Policy", limit + ";w=" + windowSeconds);
+            header.accept("RateLimit", "limit=" + limit + ", remaining=" + remaining + ", reset=" + resetSeconds);
+            header.accept("RateLimit-Limit", String.valueOf(limit));
+            header.accept("RateLimit-Remaining", String.valueOf(remaining));
+            header.accept("RateLimit-Reset", String.valueOf(resetSeconds));
         }
 
         /** The 429 problem for a request past the limit, with the headers and Retry-After. */
@@ -164,6 +173,26 @@ public class RateLimiter {
         synchronized (count) {
             count.pending++;
             return count.known + count.sending + count.pending;
+        }
+    }
+
+    /**
+     * Counts a dashboard call here, like {@link #countLocally}, only if this replica knows the window's
+     * count and the call is within the limit: the count after it, or -1 when nothing was counted (the
+     * caller then takes the path that counts in Redis or answers 429).
+     */
+    public long countLocallyWithinLimit(Window window) {
+        LocalCount count = localCounts.get(window.key());
+        if (count == null) {
+            return -1;
+        }
+        synchronized (count) {
+            long after = count.known + count.sending + count.pending + 1;
+            if (after > window.limit()) {
+                return -1;
+            }
+            count.pending++;
+            return after;
         }
     }
 
