@@ -61,52 +61,30 @@ public class DashboardSnapshotRepository {
      * symbol (the server's collation, as before). The as-of date is the benchmark's latest close date, else the
      * marts' as-of, as in asOf(). The benchmark is the profile's (trimmed, upper case, SPY without a profile),
      * as Profile.withDefaults() makes it.
-     * Columns: kind, id, ref, t1, t2, t3, t4, d1, d2, n1, n2, n3, n4, ts.
+     * Columns: kind, id, ref, t1, t2, t3, t4, d1, d2, n1, n2, n3, n4, ts. $1 user, $2 portfolio or null, $3 days, $4 scope id.
+     * Kept under the client's 2,048-character limit for caching a prepared statement (longer SQL is parsed and
+     * planned on every execution: it doubled the CPU of a miss), hence the terse style.
      */
     static final String SNAPSHOT = """
-            WITH ledger AS (
-              SELECT t.id, t.portfolio_id, t.type, t.symbol, t.trade_date, t.shares, t.price, t.fee, t.created_at
-              FROM app.transactions t JOIN app.portfolios p ON p.id = t.portfolio_id
-              WHERE t.user_id = $1 AND p.user_id = $1 AND t.deleted_at IS NULL AND p.deleted_at IS NULL
-                AND ($2::uuid IS NULL OR t.portfolio_id = $2)),
-            profile AS (
-              SELECT benchmark, tax_rate, asset_type_tax_rates::text AS rates, expenses::text AS expenses, withdrawal_rate,
-                     fire_number, target_allocation::text AS targets, rebalance_threshold, updated_at
-              FROM app.profiles WHERE user_id = $1),
-            summary AS (
-              SELECT benchmark, as_of, first_transaction_date, portfolio_value, mwr_annualized, computed_at
-              FROM serving.portfolio_summary WHERE user_id = $1 AND scope_id = coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')),
-            benchmark AS (SELECT coalesce((SELECT upper(btrim(benchmark)) FROM profile), 'SPY') AS symbol),
-            symbols AS (SELECT DISTINCT symbol FROM ledger),
-            as_of AS (SELECT coalesce((SELECT s.price_date FROM serving.stocks_summary s, benchmark b WHERE s.symbol = b.symbol),
-                                      (SELECT as_of FROM summary)) AS d)
-            SELECT 'n' AS kind, NULL::uuid AS id, NULL::uuid AS ref, NULL::text AS t1, NULL::text AS t2, NULL::text AS t3,
-                   NULL::text AS t4, NULL::date AS d1, NULL::date AS d2, NULL::numeric AS n1, NULL::numeric AS n2,
-                   NULL::numeric AS n3, NULL::numeric AS n4, NULL::timestamptz AS ts
-            WHERE $2::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM app.portfolios WHERE id = $2 AND user_id = $1 AND deleted_at IS NULL)
-            UNION ALL
-            SELECT 'f', NULL, NULL, benchmark, rates, expenses, targets, NULL, NULL, tax_rate, withdrawal_rate, fire_number,
-                   rebalance_threshold, updated_at
-            FROM profile
-            UNION ALL
-            SELECT 'm', NULL, NULL, benchmark, NULL, NULL, NULL, as_of, first_transaction_date, portfolio_value, mwr_annualized,
-                   NULL, NULL, computed_at
-            FROM summary
-            UNION ALL
-            SELECT 'p', NULL, NULL, period, benchmark, NULL, NULL, start_date, as_of, portfolio_return, benchmark_return, NULL, NULL, NULL
-            FROM serving.portfolio_performance WHERE user_id = $1 AND scope_id = coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')
-            UNION ALL
-            SELECT 'l', id, portfolio_id, type, symbol, NULL, NULL, trade_date, NULL, shares, price, fee, NULL, created_at
-            FROM ledger
-            UNION ALL
-            SELECT 's', NULL, NULL, s.symbol, s.name, s.asset_type, s.sector, s.price_date, NULL, s.price, s.forward_dividend, NULL, NULL, NULL
-            FROM serving.stocks_summary s WHERE s.symbol IN (SELECT symbol FROM symbols UNION SELECT symbol FROM benchmark)
-            UNION ALL
-            SELECT 'c', NULL, NULL, c.symbol, c.type, c.status, NULL, c.ex_date, c.pay_date, c.amount,
-                   row_number() OVER (ORDER BY coalesce(c.pay_date, c.ex_date), c.symbol, c.ex_date), NULL, NULL, NULL
-            FROM serving.dividend_calendar c, as_of
-            WHERE c.symbol IN (SELECT symbol FROM symbols)
-              AND coalesce(c.pay_date, c.ex_date) > as_of.d AND coalesce(c.pay_date, c.ex_date) <= as_of.d + $3::int""";
+            WITH l AS (SELECT t.* FROM app.transactions t JOIN app.portfolios p ON p.id = t.portfolio_id
+              WHERE t.user_id = $1 AND p.user_id = $1 AND t.deleted_at IS NULL AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR t.portfolio_id = $2)),
+            f AS (SELECT * FROM app.profiles WHERE user_id = $1),
+            m AS (SELECT * FROM serving.portfolio_summary WHERE user_id = $1 AND scope_id = $4),
+            b AS (SELECT coalesce((SELECT upper(btrim(benchmark)) FROM f), 'SPY') AS symbol),
+            d AS (SELECT coalesce((SELECT price_date FROM serving.stocks_summary JOIN b USING (symbol)), (SELECT as_of FROM m)) d)
+            SELECT 'l', id, portfolio_id, type, symbol, NULL,NULL, trade_date,NULL::date, shares, price, fee, NULL::numeric, created_at FROM l
+            UNION ALL SELECT 's', NULL,NULL, symbol, name, asset_type, sector, price_date, NULL, price, forward_dividend, NULL,NULL,NULL
+              FROM serving.stocks_summary WHERE symbol IN (SELECT symbol FROM l UNION SELECT symbol FROM b)
+            UNION ALL SELECT 'c', NULL,NULL, symbol, type, status, NULL, ex_date, pay_date, amount,
+              row_number() OVER (ORDER BY coalesce(pay_date, ex_date), symbol, ex_date), NULL,NULL,NULL
+              FROM serving.dividend_calendar, d WHERE symbol IN (SELECT symbol FROM l) AND coalesce(pay_date, ex_date) > d AND coalesce(pay_date, ex_date) <= d + $3::int
+            UNION ALL SELECT 'p', NULL,NULL, period, benchmark, NULL,NULL, start_date, as_of, portfolio_return, benchmark_return, NULL,NULL,NULL
+              FROM serving.portfolio_performance WHERE user_id = $1 AND scope_id = $4
+            UNION ALL SELECT 'm', NULL,NULL, benchmark, NULL,NULL,NULL, as_of, first_transaction_date, portfolio_value, mwr_annualized, NULL,NULL, computed_at FROM m
+            UNION ALL SELECT 'f', NULL,NULL, benchmark, asset_type_tax_rates::text, expenses::text, target_allocation::text, NULL,NULL,
+              tax_rate, withdrawal_rate, fire_number, rebalance_threshold, updated_at FROM f
+            UNION ALL SELECT 'n', NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL
+              WHERE $2 IS NOT NULL AND NOT EXISTS (SELECT FROM app.portfolios WHERE id = $2 AND user_id = $1 AND deleted_at IS NULL)""";
 
     private static final int KIND = 0, ID = 1, REF = 2, T1 = 3, T2 = 4, T3 = 5, T4 = 6, D1 = 7, D2 = 8, N1 = 9, N2 = 10, N3 = 11, N4 = 12, TS = 13;
 
@@ -118,7 +96,7 @@ public class DashboardSnapshotRepository {
     /** The snapshot for the caller's portfolios (all of them when portfolioId is null); null when that portfolio is not the caller's. */
     public Uni<Snapshot> read(UUID userId, UUID portfolioId, int upcomingDays) {
         return pool.preparedQuery(SNAPSHOT)
-                .execute(Tuple.of(userId, portfolioId, upcomingDays))
+                .execute(Tuple.of(userId, portfolioId, upcomingDays, portfolioId == null ? ALL_PORTFOLIOS : portfolioId))
                 .map(this::snapshot);
     }
 
