@@ -7,7 +7,6 @@ import io.incomeplatform.dashboard.service.Profile;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,16 +31,12 @@ public class ProfileRepository {
     @Inject
     ObjectMapper json;
 
-    public Uni<Profile> find(SqlClient client, UUID userId) {
-        return client.preparedQuery("SELECT benchmark, tax_rate, asset_type_tax_rates::text AS rates, expenses::text AS expenses,"
+    public Uni<Profile> find(UUID userId) {
+        return pool.preparedQuery("SELECT benchmark, tax_rate, asset_type_tax_rates::text AS rates, expenses::text AS expenses,"
                         + " withdrawal_rate, fire_number, target_allocation::text AS targets, rebalance_threshold, updated_at"
                         + " FROM app.profiles WHERE user_id = $1")
                 .execute(Tuple.of(userId))
                 .map(rows -> rows.size() == 0 ? Profile.defaults() : map(rows.iterator().next()));
-    }
-
-    public Uni<Profile> find(UUID userId) {
-        return find(pool, userId);
     }
 
     public Uni<Profile> upsert(UUID userId, Profile p) {
