@@ -253,6 +253,48 @@ class DashboardCardsTest {
     }
 
     @Test
+    void shouldTakeTheAsOfDateFromHeldSymbolsOnlyAndLeaveSoldOutOnesOut() {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        String held = TestSupport.uniqueSymbol();
+        String soldOut = TestSupport.uniqueSymbol();
+        // The benchmark is unknown to the marts and there is no portfolio summary: the as-of date is the newest
+        // price date of what is held (2026-11-18), not that of the sold-out symbol (2026-11-20), which the one
+        // statement also reads (it reads every symbol of the ledger).
+        TestSupport.stock(held, "stock", "Energy", "30", LocalDate.of(2026, 11, 18), "2");
+        TestSupport.stock(soldOut, "stock", "Energy", "50", LocalDate.of(2026, 11, 20), "1");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("benchmark", TestSupport.uniqueSymbol()))
+                .put("/api/v1/profile").then().statusCode(200);
+        String main = portfolio(token, "Main");
+        buy(token, main, "BUY", held, "2025-01-02", "10", "20", null);
+        buy(token, main, "BUY", soldOut, "2025-01-02", "5", "40", null);
+        buy(token, main, "SELL", soldOut, "2025-02-03", "5", "45", null);
+        // Calendar rows of both, paid after 2026-11-17. Upcoming dividends need the benchmark's close date or the marts'
+        // as-of: the main portfolio's summary has 2026-11-17, the all-portfolios scope has none.
+        TestSupport.dividend(held, LocalDate.of(2026, 11, 25), LocalDate.of(2026, 12, 1), "0.5", "announced");
+        TestSupport.dividend(soldOut, LocalDate.of(2026, 11, 24), LocalDate.of(2026, 11, 30), "0.25", "announced");
+        TestSupport.summary(user, UUID.fromString(main), "SPY", LocalDate.of(2026, 11, 17), LocalDate.of(2025, 1, 2), "0.01");
+
+        TestSupport.retryingIfMartsWereReplaced(() -> {
+            JsonPath d = dashboard(token, null);
+            assertEquals("2026-11-18", d.getString("performanceCommand.asOf"));
+            assertEquals(List.of(held), d.getList("performanceCommand.holdingsBreakdown.symbol"));
+            assertNumber("300", d, "performanceCommand.portfolioValue");                 // 10 x 30
+            assertNumber("20", d, "incomeIntelligence.monthlyFlow.forwardAnnualIncome"); // 10 x 2
+            assertEquals(List.of(), d.getList("quickActions.recentActivity.upcomingDividends"));
+            assertEquals(3, d.getList("quickActions.recentActivity.transactions").size());
+
+            // The portfolio's own marts: as-of 2026-11-17; of the two rows paid in (2026-11-17, 2026-12-17] only the held
+            // symbol's is upcoming: 10 x 0.5 = 5.
+            JsonPath scoped = dashboard(token, main);
+            assertEquals("2026-11-17", scoped.getString("performanceCommand.asOf"));
+            assertEquals(List.of(held), scoped.getList("quickActions.recentActivity.upcomingDividends.symbol"));
+            assertNumber("5", scoped, "quickActions.recentActivity.upcomingDividends[0].expectedAmount");
+            assertNumber("0.01", scoped, "performanceCommand.moneyWeightedReturn.annualized");
+        });
+    }
+
+    @Test
     void shouldRefuseAnotherUsersPortfolioAndAMissingToken() {
         String owner = TestSupport.token(UUID.randomUUID());
         String portfolio = portfolio(owner, "Private");

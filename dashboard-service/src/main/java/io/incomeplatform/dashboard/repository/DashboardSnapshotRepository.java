@@ -6,7 +6,7 @@ import io.incomeplatform.dashboard.service.Profile;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,14 +20,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Everything one dashboard needs, read in ONE {@code REPEATABLE READ READ ONLY} transaction: the
- * caller's ledger and profile and the serving marts, so a mart sync committing meanwhile is seen
- * entirely or not at all (mart-service replaces the serving tables inside one transaction).
- * Independent statements are pipelined on the connection.
+ * Everything one dashboard needs, read by ONE statement: the caller's ledger and profile and the
+ * serving marts. One statement sees one snapshot, so a mart sync committing meanwhile is seen entirely
+ * or not at all (mart-service replaces the serving tables inside one transaction), without a
+ * transaction of our own; and it is one round trip where a BEGIN, seven statements and a COMMIT took three.
  */
 @ApplicationScoped
 public class DashboardSnapshotRepository {
@@ -49,77 +48,106 @@ public class DashboardSnapshotRepository {
     public record CalendarRow(String symbol, LocalDate exDate, LocalDate payDate, BigDecimal amount, String type, String status) {
     }
 
-    public record Snapshot(Profile profile, List<LedgerEntry> ledger, Map<String, Stock> stocks, List<Performance> performance,
-                           Summary summary, LocalDate asOf, List<CalendarRow> upcomingDividends) {
+    /** stocks holds the held symbols' and the benchmark's rows; positions is Holdings.positions(ledger), replayed once. */
+    public record Snapshot(Profile profile, List<LedgerEntry> ledger, List<Holdings.Position> positions, Map<String, Stock> stocks,
+                           List<Performance> performance, Summary summary, LocalDate asOf, List<CalendarRow> upcomingDividends) {
     }
+
+    /**
+     * One row per fact, told apart by kind, in shared typed columns (a kind leaves the others null):
+     * n = the named portfolio is not the caller's; f = profile; m = portfolio_summary; p = portfolio_performance;
+     * l = ledger; s = stocks_summary of the ledger's symbols and the benchmark; c = dividend_calendar rows of the
+     * ledger's symbols paid (pay date, else ex-date) in (as-of, as-of + $3 days], n2 = their rank by pay date then
+     * symbol (the server's collation, as before). The as-of date is the benchmark's latest close date, else the
+     * marts' as-of, as in asOf(). The benchmark is the profile's (trimmed, upper case, SPY without a profile),
+     * as Profile.withDefaults() makes it.
+     * Columns: kind, id, ref, t1, t2, t3, t4, d1, d2, n1, n2, n3, n4, ts. $1 user, $2 portfolio or null, $3 days, $4 scope id.
+     * Kept under the client's 2,048-character limit for caching a prepared statement (longer SQL is parsed and
+     * planned on every execution: it doubled the CPU of a miss), hence the terse style.
+     */
+    static final String SNAPSHOT = """
+            WITH l AS (SELECT t.* FROM app.transactions t JOIN app.portfolios p ON p.id = t.portfolio_id
+              WHERE t.user_id = $1 AND p.user_id = $1 AND t.deleted_at IS NULL AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR t.portfolio_id = $2)),
+            f AS (SELECT * FROM app.profiles WHERE user_id = $1),
+            m AS (SELECT * FROM serving.portfolio_summary WHERE user_id = $1 AND scope_id = $4),
+            b AS (SELECT coalesce((SELECT upper(btrim(benchmark)) FROM f), 'SPY') AS symbol),
+            d AS (SELECT coalesce((SELECT price_date FROM serving.stocks_summary JOIN b USING (symbol)), (SELECT as_of FROM m)) d)
+            SELECT 'l', id, portfolio_id, type, symbol, NULL,NULL, trade_date,NULL::date, shares, price, fee, NULL::numeric, created_at FROM l
+            UNION ALL SELECT 's', NULL,NULL, symbol, name, asset_type, sector, price_date, NULL, price, forward_dividend, NULL,NULL,NULL
+              FROM serving.stocks_summary WHERE symbol IN (SELECT symbol FROM l UNION SELECT symbol FROM b)
+            UNION ALL SELECT 'c', NULL,NULL, symbol, type, status, NULL, ex_date, pay_date, amount,
+              row_number() OVER (ORDER BY coalesce(pay_date, ex_date), symbol, ex_date), NULL,NULL,NULL
+              FROM serving.dividend_calendar, d WHERE symbol IN (SELECT symbol FROM l) AND coalesce(pay_date, ex_date) > d AND coalesce(pay_date, ex_date) <= d + $3::int
+            UNION ALL SELECT 'p', NULL,NULL, period, benchmark, NULL,NULL, start_date, as_of, portfolio_return, benchmark_return, NULL,NULL,NULL
+              FROM serving.portfolio_performance WHERE user_id = $1 AND scope_id = $4
+            UNION ALL SELECT 'm', NULL,NULL, benchmark, NULL,NULL,NULL, as_of, first_transaction_date, portfolio_value, mwr_annualized, NULL,NULL, computed_at FROM m
+            UNION ALL SELECT 'f', NULL,NULL, benchmark, asset_type_tax_rates::text, expenses::text, target_allocation::text, NULL,NULL,
+              tax_rate, withdrawal_rate, fire_number, rebalance_threshold, updated_at FROM f
+            UNION ALL SELECT 'n', NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL
+              WHERE $2 IS NOT NULL AND NOT EXISTS (SELECT FROM app.portfolios WHERE id = $2 AND user_id = $1 AND deleted_at IS NULL)""";
+
+    private static final int KIND = 0, ID = 1, REF = 2, T1 = 3, T2 = 4, T3 = 5, T4 = 6, D1 = 7, D2 = 8, N1 = 9, N2 = 10, N3 = 11, N4 = 12, TS = 13;
 
     @Inject
     Pool pool;
     @Inject
     ProfileRepository profiles;
-    @Inject
-    PortfolioRepository portfolios;
-    @Inject
-    TransactionRepository transactions;
 
     /** The snapshot for the caller's portfolios (all of them when portfolioId is null); null when that portfolio is not the caller's. */
     public Uni<Snapshot> read(UUID userId, UUID portfolioId, int upcomingDays) {
-        return pool.withConnection(conn -> readInTransaction(conn, userId, portfolioId, upcomingDays)
-                .call(() -> conn.query("COMMIT").execute())
-                .onFailure().call(() -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()));
+        return pool.preparedQuery(SNAPSHOT)
+                .execute(Tuple.of(userId, portfolioId, upcomingDays, portfolioId == null ? ALL_PORTFOLIOS : portfolioId))
+                .map(this::snapshot);
     }
 
-    private Uni<Snapshot> readInTransaction(SqlConnection conn, UUID userId, UUID portfolioId, int upcomingDays) {
-        UUID scope = portfolioId == null ? ALL_PORTFOLIOS : portfolioId;
-        // Statements on one connection are pipelined in subscription order: BEGIN goes first, and the
-        // snapshot is taken by the first query after it, so all of them share one consistent view.
-        Uni<Void> begin = conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").execute().replaceWithVoid();
-        Uni<Boolean> owned = portfolioId == null ? Uni.createFrom().item(true)
-                : portfolios.find(conn, userId, portfolioId).map(Objects::nonNull);
-        Uni<Profile> profile = profiles.find(conn, userId);
-        Uni<List<LedgerEntry>> ledger = transactions.activeForUser(conn, userId, portfolioId);
-        Uni<List<Performance>> performance = conn.preparedQuery("SELECT period, benchmark, portfolio_return, benchmark_return, start_date, as_of"
-                        + " FROM serving.portfolio_performance WHERE user_id = $1 AND scope_id = $2")
-                .execute(Tuple.of(userId, scope))
-                .map(rows -> {
-                    List<Performance> result = new ArrayList<>();
-                    rows.forEach(r -> result.add(new Performance(r.getString("period"), r.getString("benchmark"),
-                            r.getBigDecimal("portfolio_return"), r.getBigDecimal("benchmark_return"),
-                            r.getLocalDate("start_date"), r.getLocalDate("as_of"))));
-                    return result;
-                });
-        Uni<Summary> summary = conn.preparedQuery("SELECT benchmark, as_of, first_transaction_date, portfolio_value, mwr_annualized, computed_at"
-                        + " FROM serving.portfolio_summary WHERE user_id = $1 AND scope_id = $2")
-                .execute(Tuple.of(userId, scope))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        return null;
-                    }
-                    Row r = rows.iterator().next();
-                    return new Summary(r.getString("benchmark"), r.getLocalDate("as_of"), r.getLocalDate("first_transaction_date"),
-                            r.getBigDecimal("portfolio_value"), r.getBigDecimal("mwr_annualized"), r.getOffsetDateTime("computed_at"));
-                });
-        return Uni.combine().all().unis(begin, owned, profile, ledger, performance, summary).asTuple().chain(first -> {
-            if (!first.getItem2()) {
-                return Uni.createFrom().nullItem();
+    private Snapshot snapshot(RowSet<Row> rows) {
+        Profile profile = null;
+        Summary summary = null;
+        List<Performance> performance = new ArrayList<>(8);
+        List<LedgerEntry> ledger = new ArrayList<>(rows.size());
+        Map<String, Stock> stocks = new HashMap<>();
+        List<Row> calendar = new ArrayList<>();
+        for (Row r : rows) {
+            switch (r.getString(KIND).charAt(0)) {
+                case 'n' -> {
+                    return null;
+                }
+                case 'f' -> profile = profiles.profile(r.getString(T1), r.getBigDecimal(N1), r.getString(T2), r.getString(T3),
+                        r.getBigDecimal(N2), r.getBigDecimal(N3), r.getString(T4), r.getBigDecimal(N4), r.getOffsetDateTime(TS).toInstant());
+                case 'm' -> summary = new Summary(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2), r.getBigDecimal(N1),
+                        r.getBigDecimal(N2), r.getOffsetDateTime(TS));
+                case 'p' -> performance.add(new Performance(r.getString(T1), r.getString(T2), r.getBigDecimal(N1), r.getBigDecimal(N2),
+                        r.getLocalDate(D1), r.getLocalDate(D2)));
+                case 'l' -> ledger.add(new LedgerEntry(r.getUUID(ID), r.getUUID(REF), r.getString(T1), r.getString(T2), r.getLocalDate(D1),
+                        r.getBigDecimal(N1), r.getBigDecimal(N2), r.getBigDecimal(N3), r.getOffsetDateTime(TS).toInstant()));
+                case 's' -> stocks.put(r.getString(T1), new Stock(r.getString(T1), r.getString(T2), r.getString(T3), r.getString(T4),
+                        r.getBigDecimal(N1), r.getLocalDate(D1), r.getBigDecimal(N2)));
+                case 'c' -> calendar.add(r);
+                default -> throw new IllegalStateException("Unknown snapshot row kind " + r.getString(KIND));
             }
-            Profile p = first.getItem3();
-            List<LedgerEntry> entries = first.getItem4();
-            Summary summaryRow = first.getItem6();
-            TreeSet<String> symbols = new TreeSet<>();
-            Holdings.positions(entries).forEach(pos -> symbols.add(pos.symbol()));
-            List<String> held = List.copyOf(symbols);
-            symbols.add(p.benchmark());
-            LocalDate martAsOf = summaryRow == null ? null : summaryRow.asOf();
-            // Pipelined together: the calendar query finds the as-of date itself (benchmark close, else the marts' as-of).
-            Uni<List<CalendarRow>> upcoming = held.isEmpty() ? Uni.createFrom().item(List.of())
-                    : upcomingDividends(conn, held, p.benchmark(), martAsOf, upcomingDays);
-            return Uni.combine().all().unis(stocks(conn, symbols), upcoming).asTuple().map(second -> {
-                Map<String, Stock> stocks = second.getItem1();
-                LocalDate asOf = asOf(stocks.get(p.benchmark()), summaryRow, stocks);
-                return new Snapshot(p, entries, stocks, first.getItem5(), summaryRow, asOf, second.getItem2());
-            });
-        });
+        }
+        Profile p = profile == null ? Profile.defaults() : profile;
+        List<Holdings.Position> positions = Holdings.positions(ledger);
+        // The statement read the stocks of every symbol in the ledger: keep the held ones and the benchmark.
+        Map<String, Stock> held = new HashMap<>();
+        for (Holdings.Position position : positions) {
+            Stock stock = stocks.get(position.symbol());
+            if (stock != null) {
+                held.put(position.symbol(), stock);
+            }
+        }
+        Stock benchmark = stocks.get(p.benchmark());
+        if (benchmark != null) {
+            held.put(p.benchmark(), benchmark);
+        }
+        // Calendar rows of symbols no longer held are dropped by the calculator, as before.
+        List<CalendarRow> upcoming = new ArrayList<>(calendar.size());
+        if (!positions.isEmpty()) {
+            calendar.sort(Comparator.comparing(r -> r.getBigDecimal(N2)));
+            calendar.forEach(r -> upcoming.add(new CalendarRow(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2),
+                    r.getBigDecimal(N1), r.getString(T2), r.getString(T3))));
+        }
+        return new Snapshot(p, ledger, positions, held, performance, summary, asOf(benchmark, summary, held), upcoming);
     }
 
     /** The latest trading day of the profile's benchmark; else the marts' own as-of; else the newest held price date. */
@@ -131,36 +159,5 @@ public class DashboardSnapshotRepository {
             return summary.asOf();
         }
         return stocks.values().stream().map(Stock::priceDate).filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
-    }
-
-    private Uni<Map<String, Stock>> stocks(SqlConnection conn, TreeSet<String> symbols) {
-        return conn.preparedQuery("SELECT symbol, name, asset_type, sector, price, price_date, forward_dividend"
-                        + " FROM serving.stocks_summary WHERE symbol = ANY($1)")
-                .execute(Tuple.of(symbols.toArray(String[]::new)))
-                .map(rows -> {
-                    Map<String, Stock> result = new HashMap<>();
-                    rows.forEach(r -> result.put(r.getString("symbol"), new Stock(r.getString("symbol"), r.getString("name"),
-                            r.getString("asset_type"), r.getString("sector"), r.getBigDecimal("price"), r.getLocalDate("price_date"),
-                            r.getBigDecimal("forward_dividend"))));
-                    return result;
-                });
-    }
-
-    /**
-     * Calendar rows of held symbols paid (pay date, else ex-date) in (as-of, as-of + days], by pay date then
-     * symbol. The as-of date is the benchmark's latest close date, else the given mart as-of (as in asOf()).
-     */
-    private Uni<List<CalendarRow>> upcomingDividends(SqlConnection conn, List<String> symbols, String benchmark, LocalDate martAsOf, int days) {
-        return conn.preparedQuery("WITH as_of AS (SELECT coalesce((SELECT price_date FROM serving.stocks_summary WHERE symbol = $2), $3::date) AS d)"
-                        + " SELECT c.symbol, c.ex_date, c.pay_date, c.amount, c.type, c.status FROM serving.dividend_calendar c, as_of"
-                        + " WHERE c.symbol = ANY($1) AND coalesce(c.pay_date, c.ex_date) > as_of.d AND coalesce(c.pay_date, c.ex_date) <= as_of.d + $4::int"
-                        + " ORDER BY coalesce(c.pay_date, c.ex_date), c.symbol, c.ex_date")
-                .execute(Tuple.of(symbols.toArray(String[]::new), benchmark, martAsOf, days))
-                .map(rows -> {
-                    List<CalendarRow> result = new ArrayList<>();
-                    rows.forEach(r -> result.add(new CalendarRow(r.getString("symbol"), r.getLocalDate("ex_date"),
-                            r.getLocalDate("pay_date"), r.getBigDecimal("amount"), r.getString("type"), r.getString("status"))));
-                    return result;
-                });
     }
 }

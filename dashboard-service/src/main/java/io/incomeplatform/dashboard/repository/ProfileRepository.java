@@ -7,12 +7,12 @@ import io.incomeplatform.dashboard.service.Profile;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.UUID;
@@ -31,16 +31,12 @@ public class ProfileRepository {
     @Inject
     ObjectMapper json;
 
-    public Uni<Profile> find(SqlClient client, UUID userId) {
-        return client.preparedQuery("SELECT benchmark, tax_rate, asset_type_tax_rates::text AS rates, expenses::text AS expenses,"
+    public Uni<Profile> find(UUID userId) {
+        return pool.preparedQuery("SELECT benchmark, tax_rate, asset_type_tax_rates::text AS rates, expenses::text AS expenses,"
                         + " withdrawal_rate, fire_number, target_allocation::text AS targets, rebalance_threshold, updated_at"
                         + " FROM app.profiles WHERE user_id = $1")
                 .execute(Tuple.of(userId))
                 .map(rows -> rows.size() == 0 ? Profile.defaults() : map(rows.iterator().next()));
-    }
-
-    public Uni<Profile> find(UUID userId) {
-        return find(pool, userId);
     }
 
     public Uni<Profile> upsert(UUID userId, Profile p) {
@@ -58,11 +54,17 @@ public class ProfileRepository {
     }
 
     private Profile map(Row r) {
+        return profile(r.getString("benchmark"), r.getBigDecimal("tax_rate"), r.getString("rates"), r.getString("expenses"),
+                r.getBigDecimal("withdrawal_rate"), r.getBigDecimal("fire_number"), r.getString("targets"),
+                r.getBigDecimal("rebalance_threshold"), r.getOffsetDateTime("updated_at").toInstant());
+    }
+
+    /** A stored profile from its columns (the JSON ones as text), with the defaults of what is left out. */
+    Profile profile(String benchmark, BigDecimal taxRate, String ratesJson, String expensesJson, BigDecimal withdrawalRate,
+                    BigDecimal fireNumber, String targetsJson, BigDecimal rebalanceThreshold, Instant updatedAt) {
         try {
-            return new Profile(r.getString("benchmark"), r.getBigDecimal("tax_rate"), json.readValue(r.getString("rates"), RATES),
-                    json.readValue(r.getString("expenses"), EXPENSES), r.getBigDecimal("withdrawal_rate"), r.getBigDecimal("fire_number"),
-                    json.readValue(r.getString("targets"), RATES), r.getBigDecimal("rebalance_threshold"),
-                    r.getOffsetDateTime("updated_at").toInstant()).withDefaults();
+            return new Profile(benchmark, taxRate, json.readValue(ratesJson, RATES), json.readValue(expensesJson, EXPENSES),
+                    withdrawalRate, fireNumber, json.readValue(targetsJson, RATES), rebalanceThreshold, updatedAt).withDefaults();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Unreadable profile of a user", e);
         }

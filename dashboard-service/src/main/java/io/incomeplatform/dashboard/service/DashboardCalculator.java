@@ -42,7 +42,7 @@ public final class DashboardCalculator {
 
     public static Dashboard compute(Snapshot s, UUID portfolioId, Instant lastUpdated, long refreshIntervalSeconds) {
         Profile profile = s.profile();
-        List<Holdings.Position> positions = Holdings.positions(s.ledger());
+        List<Holdings.Position> positions = s.positions();
 
         // Holdings breakdown: value = shares x latest price; a holding without a price has null value and weight
         // and is left out of the portfolio value.
