@@ -102,52 +102,86 @@ public class MartRepository {
             WHERE coalesce(d.pay_date, d.ex_date) > $1::date AND coalesce(d.pay_date, d.ex_date) <= a.as_of""";
 
     /**
-     * price_stats carried forward: latest and previous close re-read for symbols whose bars changed, the
-     * first close only when a bar at or before it changed, and the 52-week range from the old one and
-     * the bars it has not seen (new to the window, or changed: from the symbol's earliest changed day);
-     * read from the whole window only where the old extreme left it, its bar changed, or the row predates
-     * the extreme dates. Ties keep the latest day holding the extreme, which leaves the window last.
+     * price_stats carried forward from the bars its rows have not seen: those from the symbol's earliest
+     * changed day, and for every symbol those after the as-of the table was built for ({@code $1}). A new
+     * day's bars are read in date order (one index range, their heap rows appended together), the few
+     * symbols with older changes by symbol. Latest and previous close come from the bars newer than the
+     * old latest one (re-read by symbol when a bar at or before it changed); the first close is re-read
+     * only when a bar at or before it changed; the 52-week range is the old one widened by the unseen
+     * bars inside the window, read from the whole window only where the old extreme left it, its bar
+     * changed, or the row predates the extreme dates. Ties keep the latest day holding the extreme,
+     * which leaves the window last.
      */
     private static final String ADVANCE_PRICE_STATS = """
+            WITH sc AS MATERIALIZED (
+                SELECT b.symbol, c.symbol IS NOT NULL AS changed, c.from_date,
+                       least(CASE WHEN c.symbol IS NOT NULL THEN coalesce(c.from_date, '-infinity') END, $1::date + 1) AS unseen_from
+                FROM build_scope b LEFT JOIN changed_symbols c ON c.symbol = b.symbol),
+            -- planned on its own: one range of the date index, not a lookup per symbol
+            after_as_of AS MATERIALIZED (
+                SELECT d.symbol, d.date, d.high, d.low, d.close, d.volume, d.last_tick_ts, d.source
+                FROM staging.daily_prices d WHERE d.date >= $1::date + 1),
+            recent AS MATERIALIZED (
+                SELECT d.* FROM after_as_of d JOIN sc ON sc.symbol = d.symbol WHERE sc.unseen_from = $1::date + 1
+                UNION ALL
+                SELECT d.symbol, d.date, d.high, d.low, d.close, d.volume, d.last_tick_ts, d.source
+                FROM sc JOIN staging.daily_prices d ON d.symbol = sc.symbol AND d.date >= sc.unseen_from
+                WHERE sc.unseen_from < $1::date + 1),
+            unseen AS (
+                SELECT r.symbol,
+                       count(*) FILTER (WHERE r.date > o.latest_date) AS newer,
+                       (array_agg(r.date ORDER BY r.date DESC))[1] AS date1,
+                       (array_agg(r.close ORDER BY r.date DESC))[1] AS close1,
+                       (array_agg(r.close ORDER BY r.date DESC))[2] AS close2,
+                       (array_agg(r.volume ORDER BY r.date DESC))[1] AS volume1,
+                       (array_agg(r.last_tick_ts ORDER BY r.date DESC))[1] AS ts1,
+                       (array_agg(r.source ORDER BY r.date DESC))[1] AS source1,
+                       max(r.high) FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of) AS high,
+                       min(r.low) FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of) AS low,
+                       (array_agg(r.date ORDER BY r.high DESC, r.date DESC)
+                            FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of))[1] AS high_date,
+                       (array_agg(r.date ORDER BY r.low, r.date DESC)
+                            FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of))[1] AS low_date
+                FROM recent r CROSS JOIN intermediate.as_of a LEFT JOIN intermediate.price_stats o ON o.symbol = r.symbol
+                GROUP BY r.symbol)
             SELECT sc.symbol,
-                   CASE WHEN sc.changed THEN l.date ELSE o.latest_date END,
-                   CASE WHEN sc.changed THEN l.close ELSE o.latest_close END,
-                   CASE WHEN sc.changed THEN l.volume ELSE o.latest_volume END,
-                   CASE WHEN sc.changed THEN l.last_tick_ts ELSE o.latest_ts END,
-                   CASE WHEN sc.changed THEN l.source ELSE o.latest_source END,
-                   CASE WHEN sc.changed THEN p.close ELSE o.previous_close END,
+                   CASE WHEN r.latest_changed THEN l.date WHEN n.newer > 0 THEN n.date1 ELSE o.latest_date END,
+                   CASE WHEN r.latest_changed THEN l.close WHEN n.newer > 0 THEN n.close1 ELSE o.latest_close END,
+                   CASE WHEN r.latest_changed THEN l.volume WHEN n.newer > 0 THEN n.volume1 ELSE o.latest_volume END,
+                   CASE WHEN r.latest_changed THEN l.last_tick_ts WHEN n.newer > 0 THEN n.ts1 ELSE o.latest_ts END,
+                   CASE WHEN r.latest_changed THEN l.source WHEN n.newer > 0 THEN n.source1 ELSE o.latest_source END,
+                   CASE WHEN r.latest_changed THEN p.close WHEN n.newer > 1 THEN n.close2 WHEN n.newer = 1 THEN o.latest_close
+                        ELSE o.previous_close END,
                    CASE WHEN r.first_changed THEN f.date ELSE o.first_date END,
                    CASE WHEN r.first_changed THEN f.close ELSE o.first_close END,
-                   CASE WHEN r.whole_window THEN w.high ELSE greatest(o.high_52w, w.high) END,
-                   CASE WHEN r.whole_window THEN w.low ELSE least(o.low_52w, w.low) END,
-                   CASE WHEN r.whole_window OR w.high >= o.high_52w THEN w.high_date ELSE o.high_52w_date END,
-                   CASE WHEN r.whole_window OR w.low <= o.low_52w THEN w.low_date ELSE o.low_52w_date END
-            FROM (SELECT b.symbol, c.symbol IS NOT NULL AS changed, c.from_date
-                  FROM build_scope b LEFT JOIN changed_symbols c ON c.symbol = b.symbol) sc
+                   CASE WHEN r.whole_window THEN w.high ELSE greatest(o.high_52w, n.high) END,
+                   CASE WHEN r.whole_window THEN w.low ELSE least(o.low_52w, n.low) END,
+                   CASE WHEN r.whole_window THEN w.high_date WHEN n.high >= o.high_52w THEN n.high_date ELSE o.high_52w_date END,
+                   CASE WHEN r.whole_window THEN w.low_date WHEN n.low <= o.low_52w THEN n.low_date ELSE o.low_52w_date END
+            FROM sc
             CROSS JOIN intermediate.as_of a
             LEFT JOIN intermediate.price_stats o ON o.symbol = sc.symbol
-            LEFT JOIN LATERAL (SELECT d.date, d.close, d.volume, d.last_tick_ts, d.source FROM staging.daily_prices d
-                               WHERE sc.changed AND d.symbol = sc.symbol ORDER BY d.date DESC LIMIT 1) l ON true
-            LEFT JOIN LATERAL (SELECT d.close FROM staging.daily_prices d
-                               WHERE sc.changed AND d.symbol = sc.symbol AND d.date < l.date ORDER BY d.date DESC LIMIT 1) p ON true
+            LEFT JOIN unseen n ON n.symbol = sc.symbol
             CROSS JOIN LATERAL (
-                SELECT sc.changed AND (o.symbol IS NULL OR sc.from_date IS NULL OR sc.from_date <= o.first_date) AS first_changed,
+                SELECT sc.changed AND (o.symbol IS NULL OR sc.from_date IS NULL OR sc.from_date <= o.latest_date) AS latest_changed,
+                       sc.changed AND (o.symbol IS NULL OR sc.from_date IS NULL OR sc.from_date <= o.first_date) AS first_changed,
                        o.symbol IS NULL OR o.high_52w_date IS NULL OR o.low_52w_date IS NULL
                        OR least(o.high_52w_date, o.low_52w_date) <= a.as_of - 365
                        OR greatest(o.high_52w_date, o.low_52w_date) > a.as_of
-                       OR sc.changed AND (sc.from_date IS NULL OR sc.from_date <= greatest(o.high_52w_date, o.low_52w_date)) AS whole_window,
-                       -- the day after the last one the old range has seen unchanged
-                       least(CASE WHEN sc.changed THEN sc.from_date END, $1::date + 1) AS unseen_from) r
+                       OR sc.changed AND (sc.from_date IS NULL OR sc.from_date <= greatest(o.high_52w_date, o.low_52w_date))
+                           AS whole_window) r
+            LEFT JOIN LATERAL (SELECT d.date, d.close, d.volume, d.last_tick_ts, d.source FROM staging.daily_prices d
+                               WHERE r.latest_changed AND d.symbol = sc.symbol ORDER BY d.date DESC LIMIT 1) l ON true
+            LEFT JOIN LATERAL (SELECT d.close FROM staging.daily_prices d
+                               WHERE r.latest_changed AND d.symbol = sc.symbol AND d.date < l.date ORDER BY d.date DESC LIMIT 1) p ON true
             LEFT JOIN LATERAL (SELECT d.date, d.close FROM staging.daily_prices d
                                WHERE r.first_changed AND d.symbol = sc.symbol ORDER BY d.date LIMIT 1) f ON true
             LEFT JOIN LATERAL (SELECT max(d.high) AS high, min(d.low) AS low,
                                       (array_agg(d.date ORDER BY d.high DESC, d.date DESC))[1] AS high_date,
                                       (array_agg(d.date ORDER BY d.low, d.date DESC))[1] AS low_date
                                FROM staging.daily_prices d
-                               WHERE d.symbol = sc.symbol AND d.date <= a.as_of
-                                 AND d.date > CASE WHEN r.whole_window THEN a.as_of - 365
-                                                   ELSE greatest(a.as_of - 365, r.unseen_from - 1) END) w ON true
-            WHERE CASE WHEN sc.changed THEN l.date IS NOT NULL ELSE o.symbol IS NOT NULL END""";
+                               WHERE r.whole_window AND d.symbol = sc.symbol AND d.date > a.as_of - 365 AND d.date <= a.as_of) w ON true
+            WHERE CASE WHEN r.latest_changed THEN l.date IS NOT NULL ELSE o.symbol IS NOT NULL END""";
 
     /**
      * period_returns carried forward: a start that moved from the old as-of's start S0 to S1 closes at the
@@ -159,9 +193,10 @@ public class MartRepository {
             WITH starts AS (SELECT st.period, st.start_date, ($1::date - make_interval(months => st.months))::date AS old_start
                             FROM intermediate.period_starts st),
             moved AS MATERIALIZED (
-                SELECT DISTINCT ON (st.period, d.symbol) st.period, d.symbol, d.close
+                -- byte order ("C"): the same groups, sorted several times faster than by the database's collation
+                SELECT DISTINCT ON (st.period, d.symbol COLLATE "C") st.period, d.symbol, d.close
                 FROM starts st JOIN staging.daily_prices d ON d.date > st.old_start AND d.date <= st.start_date
-                ORDER BY st.period, d.symbol, d.date DESC)
+                ORDER BY st.period, d.symbol COLLATE "C", d.date DESC)
             SELECT ps.symbol, st.period, st.start_date, x.start_close, ps.latest_close, ps.latest_close / nullif(x.start_close, 0) - 1
             FROM build_scope b
             JOIN intermediate.price_stats ps ON ps.symbol = b.symbol
@@ -180,16 +215,19 @@ public class MartRepository {
 
     /**
      * The whole treemap from what changed: price rows straight from period_returns (one join, no lookups
-     * per symbol), short rows recomputed (treemap_values) only for symbols whose short positions changed
-     * or have one between a period's old and new start, the others' short rows as they are; then ranked.
+     * per symbol); short rows recomputed (treemap_values) only for symbols whose short positions changed;
+     * the others' short rows as they are, except that a period whose start moved from S0 to S1 starts
+     * at the symbol's last short position in (S0, S1] if it has one (read in date order for all symbols
+     * at once). Then every group ranked again.
      */
     private static final String ADVANCE_TREEMAP = """
             WITH starts AS (SELECT st.period, st.start_date, ($1::date - make_interval(months => st.months))::date AS old_start
                             FROM intermediate.period_starts st WHERE st.period IN ('3m', '6m', '1y', '2y', '5y')),
-            short_changed AS MATERIALIZED (
-                SELECT symbol FROM changed_symbols WHERE input IS DISTINCT FROM 'daily_prices'
-                UNION
-                SELECT sp.symbol FROM starts st JOIN staging.short_positions sp ON sp.date > st.old_start AND sp.date <= st.start_date),
+            short_changed AS MATERIALIZED (SELECT DISTINCT symbol FROM changed_symbols WHERE input IS DISTINCT FROM 'daily_prices'),
+            moved AS MATERIALIZED (
+                SELECT DISTINCT ON (st.period, sp.symbol COLLATE "C") st.period, sp.symbol, sp.short_position
+                FROM starts st JOIN staging.short_positions sp ON sp.date > st.old_start AND sp.date <= st.start_date
+                ORDER BY st.period, sp.symbol COLLATE "C", sp.date DESC),
             v AS (
                 SELECT pr.period, 'price'::text AS metric, pr.symbol, coalesce(s.industry, 'Unknown') AS industry, s.name,
                        pr.latest_close AS current_value, pr.start_close AS earliest_value, pr.change
@@ -199,8 +237,9 @@ public class MartRepository {
                 SELECT tv.period, tv.metric, tv.symbol, tv.industry, tv.name, tv.current_value, tv.earliest_value, tv.change
                 FROM mart.treemap_values tv WHERE tv.metric = 'short' AND tv.symbol IN (SELECT symbol FROM short_changed)
                 UNION ALL
-                SELECT t.period, t.metric, t.symbol, t.industry, t.name, t.current_value, t.earliest_value, t.change
-                FROM mart.treemap t
+                SELECT t.period, t.metric, t.symbol, t.industry, t.name, t.current_value, coalesce(m.short_position, t.earliest_value),
+                       t.current_value - coalesce(m.short_position, t.earliest_value)
+                FROM mart.treemap t LEFT JOIN moved m ON m.period = t.period AND m.symbol = t.symbol
                 WHERE t.metric = 'short' AND NOT EXISTS (SELECT 1 FROM short_changed c WHERE c.symbol = t.symbol))
             SELECT v.period, v.metric, v.symbol, v.industry, v.name, v.current_value, v.earliest_value, v.change,
                    row_number() OVER (PARTITION BY v.period, v.metric, v.industry
@@ -544,19 +583,23 @@ public class MartRepository {
                         WHERE ROW(t.*) IS DISTINCT FROM ROW(excluded.*) RETURNING t.%4$s AS s),""".formatted(relation, String.join(", ", table.keys()),
                 "(" + String.join(", ", values) + ") = ROW(" + String.join(", ", values.stream().map(c -> "excluded." + c).toList()) + ")",
                 returned);
+        String source = advanced ? "(" + table.advance() + ") AS advanced(" + String.join(", ", columns) + ")"
+                : whole || table.partialSource() == null ? relation + "_source" : table.partialSource();
+        String keys = String.join(", ", table.keys());
+        // Whole and advanced merges find vanished keys by hashing (EXCEPT), not by sorting both sides.
+        String gone = whole || advanced
+                ? "USING (SELECT %1$s FROM %2$s t WHERE %3$s EXCEPT SELECT %1$s FROM fresh) g WHERE %4$s".formatted(keys, relation,
+                whole ? "true" : "t." + table.scopeColumn() + " IN (SELECT symbol FROM build_scope)",
+                String.join(" AND ", table.keys().stream().map(k -> "g." + k + " = t." + k).toList()))
+                : "WHERE t." + table.scopeColumn() + " = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM fresh f WHERE " + keyMatch + ")";
         return """
                 WITH fresh AS MATERIALIZED (SELECT * FROM %1$s WHERE %2$s),
-                gone AS (DELETE FROM %3$s t WHERE %4$s AND NOT EXISTS (SELECT 1 FROM fresh f WHERE %5$s) RETURNING t.%6$s AS s),
-                %7$s
-                changed_rows AS (SELECT s FROM gone UNION ALL SELECT s FROM put%10$s)%8$s
-                SELECT (SELECT count(*) FROM changed_rows) AS changed%9$s""".formatted(
-                advanced ? "(" + table.advance() + ") AS advanced(" + String.join(", ", columns) + ")"
-                        : whole || table.partialSource() == null ? relation + "_source" : table.partialSource(),
-                whole || advanced ? "true" : table.scopeColumn() + " = ANY($1::text[])",
-                relation,
-                whole ? "true" : advanced ? "t." + table.scopeColumn() + " IN (SELECT symbol FROM build_scope)"
-                        : "t." + table.scopeColumn() + " = ANY($1::text[])",
-                keyMatch, returned, put, record, counted, whole || advanced ? " UNION ALL SELECT s FROM added" : "");
+                gone AS (DELETE FROM %3$s t %4$s RETURNING t.%5$s AS s),
+                %6$s
+                changed_rows AS (SELECT s FROM gone UNION ALL SELECT s FROM put%9$s)%7$s
+                SELECT (SELECT count(*) FROM changed_rows) AS changed%8$s""".formatted(
+                source, whole || advanced ? "true" : table.scopeColumn() + " = ANY($1::text[])", relation, gone, returned, put,
+                record, counted, whole || advanced ? " UNION ALL SELECT s FROM added" : "");
     }
 
     public Uni<Long> countRows(String relation) {

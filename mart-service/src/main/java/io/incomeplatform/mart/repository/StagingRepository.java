@@ -154,7 +154,8 @@ public class StagingRepository {
 
     /** Recomputes only the (symbol, date) pairs in changed_days; a day's ticks are found by its time range. */
     private static final String CHANGED_DAILY = INSERT_DAILY.formatted(
-            BEST_BARS.formatted("changed_days c JOIN raw.price_bars b ON b.symbol = c.symbol AND b.date = c.date"),
+            BEST_BARS.formatted("changed_days c JOIN raw.price_bars b ON b.symbol = c.symbol AND b.date = c.date "
+                    + "AND b.date BETWEEN $1::date AND $2::date"),
             TICK_DAYS.formatted("c.symbol", "c.date", """
                     changed_days c
                     LEFT JOIN staging.securities s ON s.symbol = c.symbol
@@ -214,12 +215,21 @@ public class StagingRepository {
                 .chain(() -> replaceChangedDays(conn));
     }
 
+    /**
+     * The changed days' date range is passed as values: the planner then sees how many rows it holds. A
+     * new trading day is one date: its old staging rows (none) and its raw bars (appended together) are
+     * read by date, not by 25,000 lookups of (symbol, date) in the 20M-row keys (1.9 s and 1.2 s at load
+     * 12); a long range for a few symbols still goes by key.
+     */
     private Uni<Long> replaceChangedDays(SqlConnection conn) {
         return conn.query("ANALYZE changed_days").execute()
-                .chain(() -> conn.query("""
-                        DELETE FROM staging.daily_prices d USING changed_days c
-                        WHERE d.symbol = c.symbol AND d.date = c.date""").execute())
-                .chain(() -> conn.query(CHANGED_DAILY).execute())
+                .chain(() -> conn.query("SELECT min(date) AS first, max(date) AS last FROM changed_days").execute())
+                .map(rs -> Tuple.of(rs.iterator().next().getLocalDate("first"), rs.iterator().next().getLocalDate("last")))
+                .chain(range -> conn.preparedQuery("""
+                                DELETE FROM staging.daily_prices d USING changed_days c
+                                WHERE d.symbol = c.symbol AND d.date = c.date AND d.date BETWEEN $1::date AND $2::date""")
+                        .execute(range)
+                        .chain(() -> conn.preparedQuery(CHANGED_DAILY).execute(range)))
                 .map(rs -> (long) rs.rowCount())
                 // The earliest day rewritten per symbol: the builds keep what only older bars determine.
                 .call(() -> changedSymbols(conn, "daily_prices", "SELECT symbol, min(date) FROM changed_days GROUP BY symbol"));
