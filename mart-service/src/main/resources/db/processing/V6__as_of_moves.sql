@@ -39,9 +39,11 @@ LEFT JOIN LATERAL (SELECT d.close FROM staging.daily_prices d
                    WHERE d.symbol = s.symbol AND d.date < l.date ORDER BY d.date DESC LIMIT 1) p ON true
 JOIN LATERAL (SELECT d.date, d.close FROM staging.daily_prices d
               WHERE d.symbol = s.symbol ORDER BY d.date LIMIT 1) f ON true
+-- The extremes' days in the same pass, without sorting: the largest (high, day) pair and the smallest
+-- (low, -day) pair (arrays compare element by element), i.e. the latest day holding each extreme.
 LEFT JOIN LATERAL (SELECT max(d.high) AS high_52w, min(d.low) AS low_52w,
-                          (array_agg(d.date ORDER BY d.high DESC, d.date DESC))[1] AS high_52w_date,
-                          (array_agg(d.date ORDER BY d.low, d.date DESC))[1] AS low_52w_date
+                          date '2000-01-01' + ((max(ARRAY[d.high, d.date - date '2000-01-01']))[2])::int AS high_52w_date,
+                          date '2000-01-01' - ((min(ARRAY[d.low, date '2000-01-01' - d.date]))[2])::int AS low_52w_date
                    FROM staging.daily_prices d
                    WHERE d.symbol = s.symbol AND d.date > a.as_of - 365 AND d.date <= a.as_of) w ON true;
 

@@ -110,7 +110,7 @@ public class MartRepository {
      * only when a bar at or before it changed; the 52-week range is the old one widened by the unseen
      * bars inside the window, read from the whole window only where the old extreme left it, its bar
      * changed, or the row predates the extreme dates. Ties keep the latest day holding the extreme,
-     * which leaves the window last.
+     * which leaves the window last (as the view: the largest (high, day) and smallest (low, -day) pairs).
      */
     private static final String ADVANCE_PRICE_STATS = """
             WITH sc AS MATERIALIZED (
@@ -138,10 +138,10 @@ public class MartRepository {
                        (array_agg(r.source ORDER BY r.date DESC))[1] AS source1,
                        max(r.high) FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of) AS high,
                        min(r.low) FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of) AS low,
-                       (array_agg(r.date ORDER BY r.high DESC, r.date DESC)
-                            FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of))[1] AS high_date,
-                       (array_agg(r.date ORDER BY r.low, r.date DESC)
-                            FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of))[1] AS low_date
+                       date '2000-01-01' + ((max(ARRAY[r.high, r.date - date '2000-01-01'])
+                            FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of))[2])::int AS high_date,
+                       date '2000-01-01' - ((min(ARRAY[r.low, date '2000-01-01' - r.date])
+                            FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of))[2])::int AS low_date
                 FROM recent r CROSS JOIN intermediate.as_of a LEFT JOIN intermediate.price_stats o ON o.symbol = r.symbol
                 GROUP BY r.symbol)
             SELECT sc.symbol,
@@ -177,8 +177,8 @@ public class MartRepository {
             LEFT JOIN LATERAL (SELECT d.date, d.close FROM staging.daily_prices d
                                WHERE r.first_changed AND d.symbol = sc.symbol ORDER BY d.date LIMIT 1) f ON true
             LEFT JOIN LATERAL (SELECT max(d.high) AS high, min(d.low) AS low,
-                                      (array_agg(d.date ORDER BY d.high DESC, d.date DESC))[1] AS high_date,
-                                      (array_agg(d.date ORDER BY d.low, d.date DESC))[1] AS low_date
+                                      date '2000-01-01' + ((max(ARRAY[d.high, d.date - date '2000-01-01']))[2])::int AS high_date,
+                                      date '2000-01-01' - ((min(ARRAY[d.low, date '2000-01-01' - d.date]))[2])::int AS low_date
                                FROM staging.daily_prices d
                                WHERE r.whole_window AND d.symbol = sc.symbol AND d.date > a.as_of - 365 AND d.date <= a.as_of) w ON true
             WHERE CASE WHEN r.latest_changed THEN l.date IS NOT NULL ELSE o.symbol IS NOT NULL END""";
@@ -194,8 +194,10 @@ public class MartRepository {
                             FROM intermediate.period_starts st),
             moved AS MATERIALIZED (
                 -- byte order ("C"): the same groups, sorted several times faster than by the database's collation
+                -- per start its own range of the index (LATERAL ... OFFSET 0: never a scan of the table)
                 SELECT DISTINCT ON (st.period, d.symbol COLLATE "C") st.period, d.symbol, d.close
-                FROM starts st JOIN staging.daily_prices d ON d.date > st.old_start AND d.date <= st.start_date
+                FROM starts st CROSS JOIN LATERAL (SELECT d.symbol, d.date, d.close FROM staging.daily_prices d
+                                                   WHERE d.date > st.old_start AND d.date <= st.start_date OFFSET 0) d
                 ORDER BY st.period, d.symbol COLLATE "C", d.date DESC)
             SELECT ps.symbol, st.period, st.start_date, x.start_close, ps.latest_close, ps.latest_close / nullif(x.start_close, 0) - 1
             FROM build_scope b
@@ -226,7 +228,8 @@ public class MartRepository {
             short_changed AS MATERIALIZED (SELECT DISTINCT symbol FROM changed_symbols WHERE input IS DISTINCT FROM 'daily_prices'),
             moved AS MATERIALIZED (
                 SELECT DISTINCT ON (st.period, sp.symbol COLLATE "C") st.period, sp.symbol, sp.short_position
-                FROM starts st JOIN staging.short_positions sp ON sp.date > st.old_start AND sp.date <= st.start_date
+                FROM starts st CROSS JOIN LATERAL (SELECT sp.symbol, sp.date, sp.short_position FROM staging.short_positions sp
+                                                   WHERE sp.date > st.old_start AND sp.date <= st.start_date OFFSET 0) sp
                 ORDER BY st.period, sp.symbol COLLATE "C", sp.date DESC),
             v AS (
                 SELECT pr.period, 'price'::text AS metric, pr.symbol, coalesce(s.industry, 'Unknown') AS industry, s.name,
@@ -558,9 +561,10 @@ public class MartRepository {
      * Returns the number of rows written (changed). A scoped merge upserts (few rows, index lookups); a
      * whole one updates through a hash join and inserts only missing keys, so that equal rows are not
      * touched at all (an upsert locks every conflicting row, writing to each page of the table, before
-     * its WHERE can skip it). Missing keys are checked against the keys the table had before the
-     * statement, read once: an empty, vacuumed table invites a nested-loop anti join whose inner scan
-     * re-reads the heap the insert is growing, quadratic in the rows (a first build took 14 minutes).
+     * its WHERE can skip it). Missing and vanished keys are found with EXCEPT, which hashes the table's
+     * keys in one scan: an anti join could turn into a nested loop whose inner scan re-reads the heap the
+     * insert is growing, quadratic in the rows (a first build took 14 minutes), or sort both sides (280,000
+     * treemap keys: seconds).
      */
     private static String mergeSql(String relation, Table table, List<String> columns, boolean whole, boolean advanced) {
         List<String> values = columns.stream().filter(c -> !table.keys().contains(c)).toList();
@@ -574,9 +578,9 @@ public class MartRepository {
         String put = whole || advanced ? """
                 put AS (UPDATE %1$s AS t SET (%2$s) = ROW(%3$s) FROM fresh f
                         WHERE %4$s AND ROW(t.*) IS DISTINCT FROM ROW(f.*) RETURNING t.%5$s AS s),
-                existing AS MATERIALIZED (SELECT %6$s FROM %1$s),
-                added AS (INSERT INTO %1$s SELECT * FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM existing t WHERE %4$s)
-                          RETURNING %5$s AS s),""".formatted(relation, String.join(", ", values),
+                added AS (INSERT INTO %1$s SELECT f.* FROM fresh f
+                          JOIN (SELECT %6$s FROM fresh EXCEPT SELECT %6$s FROM %1$s) t ON %4$s RETURNING %5$s AS s),"""
+                .formatted(relation, String.join(", ", values),
                 String.join(", ", values.stream().map(c -> "f." + c).toList()), keyMatch, returned, String.join(", ", table.keys()))
                 : """
                 put AS (INSERT INTO %1$s AS t SELECT * FROM fresh ON CONFLICT (%2$s) DO UPDATE SET %3$s
@@ -616,9 +620,17 @@ public class MartRepository {
                 .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getLocalDate("as_of") : null);
     }
 
-    /** Runs a mart's data tests in one scan: the number of offending rows per test, in the catalog's order. */
-    public Uni<List<Long>> runDataTests(MartCatalog.Mart mart) {
-        return processing.query(mart.testsSql()).execute().map(rs -> {
+    /**
+     * Runs a mart's data tests in one scan: the number of offending rows per test, in the catalog's order;
+     * over the rows of the given symbols only (null: every row; empty: none, every count 0).
+     */
+    public Uni<List<Long>> runDataTests(MartCatalog.Mart mart, List<String> symbols) {
+        if (symbols != null && symbols.isEmpty()) {
+            return Uni.createFrom().item(mart.tests().stream().map(t -> 0L).toList());
+        }
+        Uni<io.vertx.mutiny.sqlclient.RowSet<Row>> counted = symbols == null ? processing.query(mart.testsSql(false)).execute()
+                : processing.preparedQuery(mart.testsSql(true)).execute(Tuple.of((Object) symbols.toArray(String[]::new)));
+        return counted.map(rs -> {
             Row row = rs.iterator().next();
             List<Long> counts = new ArrayList<>();
             for (int i = 0; i < row.size(); i++) {
