@@ -83,7 +83,8 @@ public class MartRepository {
 
     /**
      * Projections keep ex-dates last + k x gap in (as_of, as_of + 365]: the set moves when a step passes
-     * either end (the day counts are non-negative: the last regular ex-date is not after the as-of).
+     * either end (the number of steps to each end changes; a symbol whose last regular ex-date is after the
+     * old as-of, where these day counts turn negative, is in the first set already).
      */
     private static final String PROJECTION_MOVED = DIVIDEND_WINDOW_MOVED + """
 
