@@ -1,6 +1,9 @@
 package io.incomeplatform.mart;
 
 import io.incomeplatform.mart.repository.MartRepository;
+import io.incomeplatform.mart.repository.StagingRepository.LoadScope;
+import io.incomeplatform.mart.service.MartCatalog;
+import io.incomeplatform.mart.service.RefreshService;
 import io.incomeplatform.mart.support.Db;
 import io.incomeplatform.mart.support.Refresh;
 import io.incomeplatform.mart.support.Tokens;
@@ -17,6 +20,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,6 +49,9 @@ class RefreshAndSyncTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    RefreshService refreshService;
 
     @BeforeEach
     void fixture() {
@@ -143,6 +150,29 @@ class RefreshAndSyncTest {
         }
         refresh("?mart=etf_holdings").statusCode(200).body("[0].status", equalTo("succeeded"));
         assertEquals(List.of("CCC"), holdingsOf("MTX"));
+    }
+
+    @Test
+    void shouldRunARefreshsDataTestsOverTheChangedSymbolsRowsAndASyncsOverEveryRow() {
+        // MTX's row AAA broken behind the builds' back (not a change any build recorded): weight 2 > 1.
+        Db.exec(Db.PROCESSING, "UPDATE mart.etf_holdings SET weight = 2 WHERE etf_symbol = 'MTX' AND holding_symbol = 'AAA'");
+        try {
+            // A snapshot under MTY, loaded as an ingestion event names it (MTY only: a watermark load would also
+            // reload the fixture's MTX rows, inserted within its overlap), changes only the rows of MTY: only
+            // they are tested, and they pass.
+            Db.exec(Db.PROCESSING, "INSERT INTO raw.etf_holdings (etf_symbol, as_of, holding_symbol, source, weight) "
+                    + "VALUES ('MTY', '2026-08-31', 'CCC', 'issuer', 1)");
+            RefreshService.RunReport report = refreshService.refresh("test", MartCatalog.martsFor(java.util.Optional.of("etf_holdings")),
+                    new LoadScope.Targeted(List.of("MTY"), LocalDate.of(2026, 8, 31), LocalDate.of(2026, 8, 31)), null)
+                    .await().atMost(java.time.Duration.ofSeconds(60));
+            assertEquals("succeeded", report.marts().getFirst().status());
+            assertEquals(List.of("CCC"), holdingsOf("MTY"));
+            // The operator's sync tests every row of the mart: MTX's broken row refuses it.
+            given().auth().oauth2(Tokens.operator()).post("/api/v1/marts/sync").then().statusCode(200)
+                    .body("find { it.name == 'etf_holdings' }.status", equalTo("refused"));
+        } finally {
+            Db.exec(Db.PROCESSING, "UPDATE mart.etf_holdings SET weight = 0.7 WHERE etf_symbol = 'MTX' AND holding_symbol = 'AAA'");
+        }
     }
 
     private static List<Object> holdingsOf(String etf) {

@@ -54,28 +54,235 @@ public class MartRepository {
     /**
      * How a table is maintained: its source view ({@code relation + "_source"}), unique key, the symbol
      * column a partial rebuild is scoped by (null: always whole), the source of a partial rebuild when it
-     * differs from the whole one (null: the same view), and for a mart the column whose changed values
-     * are recorded for its sync.
+     * differs from the whole one (null: the same view), for a mart the column whose changed values are
+     * recorded for its sync, the staging inputs it reads (mart.changes.input; "as_of" when it depends on
+     * the as-of date; null: every change), what a forward move of the as-of date changes (asOfScope: the
+     * symbols it changes, from {@code $1} = the as-of the table was built for to the current one; null:
+     * every symbol), and the source of an advance (null: none): the table's new rows for the symbols of
+     * the temporary table build_scope, from the changes in changed_symbols and the as-of {@code $1}.
      */
-    private record Table(List<String> keys, String scopeColumn, String partialSource, String syncColumn) {
+    private record Table(List<String> keys, String scopeColumn, String partialSource, String syncColumn, List<String> inputs,
+                         String asOfScope, String advance) {
+        Table(List<String> keys, String scopeColumn, String partialSource, String syncColumn, List<String> inputs) {
+            this(keys, scopeColumn, partialSource, syncColumn, inputs, null, null);
+        }
+
+        boolean readsAsOf() {
+            return inputs == null || inputs.contains(AS_OF);
+        }
     }
+
+    /** The input name of an as-of move in mart.changes (symbol '*', from_date = the as-of it moved from). */
+    private static final String AS_OF = "as_of";
+
+    /** Symbols with a dividend whose ex-date entered or left the trailing 365 days, or passed the as-of (future ones). */
+    private static final String DIVIDEND_WINDOW_MOVED = """
+            SELECT d.symbol FROM staging.dividends d, intermediate.as_of a
+            WHERE d.ex_date > $1::date - 365 AND d.ex_date <= a.as_of - 365
+               OR d.ex_date > $1::date AND d.ex_date <= a.as_of""";
+
+    /**
+     * Projections keep ex-dates last + k x gap in (as_of, as_of + 365]: the set moves when a step passes
+     * either end (the number of steps to each end changes; a symbol whose last regular ex-date is after the
+     * old as-of, where these day counts turn negative, is in the first set already).
+     */
+    private static final String PROJECTION_MOVED = DIVIDEND_WINDOW_MOVED + """
+
+            UNION
+            SELECT ds.symbol FROM intermediate.dividend_stats ds, intermediate.as_of a
+            WHERE ds.frequency IS NOT NULL AND NOT ds.has_future_dividend AND ds.median_gap_days > 0
+              AND ((a.as_of - ds.last_regular_ex_date) / ds.median_gap_days <> ($1::date - ds.last_regular_ex_date) / ds.median_gap_days
+                   OR (a.as_of + 365 - ds.last_regular_ex_date) / ds.median_gap_days
+                      <> ($1::date + 365 - ds.last_regular_ex_date) / ds.median_gap_days)""";
+
+    /** Statuses turn from announced to paid when the pay date (else the ex-date) passes the as-of. */
+    private static final String CALENDAR_MOVED = PROJECTION_MOVED + """
+
+            UNION
+            SELECT d.symbol FROM staging.dividends d, intermediate.as_of a
+            WHERE coalesce(d.pay_date, d.ex_date) > $1::date AND coalesce(d.pay_date, d.ex_date) <= a.as_of""";
+
+    /**
+     * price_stats carried forward from the bars its rows have not seen: those from the symbol's earliest
+     * changed day, and for every symbol those after the as-of the table was built for ({@code $1}). A new
+     * day's bars are read in date order (one index range, their heap rows appended together), the few
+     * symbols with older changes by symbol. Latest and previous close come from the bars newer than the
+     * old latest one (re-read by symbol when a bar at or before it changed); the first close is re-read
+     * only when a bar at or before it changed; the 52-week range is the old one widened by the unseen
+     * bars inside the window, read from the whole window only where the old extreme left it, its bar
+     * changed, or the row predates the extreme dates. Ties keep the latest day holding the extreme,
+     * which leaves the window last (as the view: the largest (high, day) and smallest (low, -day) pairs).
+     */
+    private static final String ADVANCE_PRICE_STATS = """
+            WITH sc AS MATERIALIZED (
+                SELECT b.symbol, c.symbol IS NOT NULL AS changed, c.from_date,
+                       least(CASE WHEN c.symbol IS NOT NULL THEN coalesce(c.from_date, '-infinity') END, $1::date + 1) AS unseen_from
+                FROM build_scope b LEFT JOIN changed_symbols c ON c.symbol = b.symbol),
+            -- planned on its own: one range of the date index, not a lookup per symbol
+            after_as_of AS MATERIALIZED (
+                SELECT d.symbol, d.date, d.high, d.low, d.close, d.volume, d.last_tick_ts, d.source
+                FROM staging.daily_prices d WHERE d.date >= $1::date + 1),
+            recent AS MATERIALIZED (
+                SELECT d.* FROM after_as_of d JOIN sc ON sc.symbol = d.symbol WHERE sc.unseen_from = $1::date + 1
+                UNION ALL
+                SELECT d.symbol, d.date, d.high, d.low, d.close, d.volume, d.last_tick_ts, d.source
+                FROM sc JOIN staging.daily_prices d ON d.symbol = sc.symbol AND d.date >= sc.unseen_from
+                WHERE sc.unseen_from < $1::date + 1),
+            unseen AS (
+                SELECT r.symbol,
+                       count(*) FILTER (WHERE r.date > o.latest_date) AS newer,
+                       (array_agg(r.date ORDER BY r.date DESC))[1] AS date1,
+                       (array_agg(r.close ORDER BY r.date DESC))[1] AS close1,
+                       (array_agg(r.close ORDER BY r.date DESC))[2] AS close2,
+                       (array_agg(r.volume ORDER BY r.date DESC))[1] AS volume1,
+                       (array_agg(r.last_tick_ts ORDER BY r.date DESC))[1] AS ts1,
+                       (array_agg(r.source ORDER BY r.date DESC))[1] AS source1,
+                       max(r.high) FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of) AS high,
+                       min(r.low) FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of) AS low,
+                       date '2000-01-01' + ((max(ARRAY[r.high, r.date - date '2000-01-01'])
+                            FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of))[2])::int AS high_date,
+                       date '2000-01-01' - ((min(ARRAY[r.low, date '2000-01-01' - r.date])
+                            FILTER (WHERE r.date > a.as_of - 365 AND r.date <= a.as_of))[2])::int AS low_date
+                FROM recent r CROSS JOIN intermediate.as_of a LEFT JOIN intermediate.price_stats o ON o.symbol = r.symbol
+                GROUP BY r.symbol)
+            SELECT sc.symbol,
+                   CASE WHEN r.latest_changed THEN l.date WHEN n.newer > 0 THEN n.date1 ELSE o.latest_date END,
+                   CASE WHEN r.latest_changed THEN l.close WHEN n.newer > 0 THEN n.close1 ELSE o.latest_close END,
+                   CASE WHEN r.latest_changed THEN l.volume WHEN n.newer > 0 THEN n.volume1 ELSE o.latest_volume END,
+                   CASE WHEN r.latest_changed THEN l.last_tick_ts WHEN n.newer > 0 THEN n.ts1 ELSE o.latest_ts END,
+                   CASE WHEN r.latest_changed THEN l.source WHEN n.newer > 0 THEN n.source1 ELSE o.latest_source END,
+                   CASE WHEN r.latest_changed THEN p.close WHEN n.newer > 1 THEN n.close2 WHEN n.newer = 1 THEN o.latest_close
+                        ELSE o.previous_close END,
+                   CASE WHEN r.first_changed THEN f.date ELSE o.first_date END,
+                   CASE WHEN r.first_changed THEN f.close ELSE o.first_close END,
+                   CASE WHEN r.whole_window THEN w.high ELSE greatest(o.high_52w, n.high) END,
+                   CASE WHEN r.whole_window THEN w.low ELSE least(o.low_52w, n.low) END,
+                   CASE WHEN r.whole_window THEN w.high_date WHEN n.high >= o.high_52w THEN n.high_date ELSE o.high_52w_date END,
+                   CASE WHEN r.whole_window THEN w.low_date WHEN n.low <= o.low_52w THEN n.low_date ELSE o.low_52w_date END
+            FROM sc
+            CROSS JOIN intermediate.as_of a
+            LEFT JOIN intermediate.price_stats o ON o.symbol = sc.symbol
+            LEFT JOIN unseen n ON n.symbol = sc.symbol
+            CROSS JOIN LATERAL (
+                SELECT sc.changed AND (o.symbol IS NULL OR sc.from_date IS NULL OR sc.from_date <= o.latest_date) AS latest_changed,
+                       sc.changed AND (o.symbol IS NULL OR sc.from_date IS NULL OR sc.from_date <= o.first_date) AS first_changed,
+                       o.symbol IS NULL OR o.high_52w_date IS NULL OR o.low_52w_date IS NULL
+                       OR least(o.high_52w_date, o.low_52w_date) <= a.as_of - 365
+                       OR greatest(o.high_52w_date, o.low_52w_date) > a.as_of
+                       OR sc.changed AND (sc.from_date IS NULL OR sc.from_date <= greatest(o.high_52w_date, o.low_52w_date))
+                           AS whole_window) r
+            LEFT JOIN LATERAL (SELECT d.date, d.close, d.volume, d.last_tick_ts, d.source FROM staging.daily_prices d
+                               WHERE r.latest_changed AND d.symbol = sc.symbol ORDER BY d.date DESC LIMIT 1) l ON true
+            LEFT JOIN LATERAL (SELECT d.close FROM staging.daily_prices d
+                               WHERE r.latest_changed AND d.symbol = sc.symbol AND d.date < l.date ORDER BY d.date DESC LIMIT 1) p ON true
+            LEFT JOIN LATERAL (SELECT d.date, d.close FROM staging.daily_prices d
+                               WHERE r.first_changed AND d.symbol = sc.symbol ORDER BY d.date LIMIT 1) f ON true
+            LEFT JOIN LATERAL (SELECT max(d.high) AS high, min(d.low) AS low,
+                                      date '2000-01-01' + ((max(ARRAY[d.high, d.date - date '2000-01-01']))[2])::int AS high_date,
+                                      date '2000-01-01' - ((min(ARRAY[d.low, date '2000-01-01' - d.date]))[2])::int AS low_date
+                               FROM staging.daily_prices d
+                               WHERE r.whole_window AND d.symbol = sc.symbol AND d.date > a.as_of - 365 AND d.date <= a.as_of) w ON true
+            WHERE CASE WHEN r.latest_changed THEN l.date IS NOT NULL ELSE o.symbol IS NOT NULL END""";
+
+    /**
+     * period_returns carried forward: a start that moved from the old as-of's start S0 to S1 closes at the
+     * symbol's last bar in (S0, S1] if any (read in date order, index-only, for all symbols at once), else
+     * where it did; looked up from history only when a bar on or before S1 changed or the old row is
+     * missing or was not built for S0.
+     */
+    private static final String ADVANCE_PERIOD_RETURNS = """
+            WITH starts AS (SELECT st.period, st.start_date, ($1::date - make_interval(months => st.months))::date AS old_start
+                            FROM intermediate.period_starts st),
+            moved AS MATERIALIZED (
+                -- byte order ("C"): the same groups, sorted several times faster than by the database's collation
+                -- per start its own range of the index (LATERAL ... OFFSET 0: never a scan of the table)
+                SELECT DISTINCT ON (st.period, d.symbol COLLATE "C") st.period, d.symbol, d.close
+                FROM starts st CROSS JOIN LATERAL (SELECT d.symbol, d.date, d.close FROM staging.daily_prices d
+                                                   WHERE d.date > st.old_start AND d.date <= st.start_date OFFSET 0) d
+                ORDER BY st.period, d.symbol COLLATE "C", d.date DESC)
+            SELECT ps.symbol, st.period, st.start_date, x.start_close, ps.latest_close, ps.latest_close / nullif(x.start_close, 0) - 1
+            FROM build_scope b
+            JOIN intermediate.price_stats ps ON ps.symbol = b.symbol
+            CROSS JOIN starts st
+            LEFT JOIN changed_symbols cs ON cs.symbol = ps.symbol
+            LEFT JOIN intermediate.period_returns o ON o.symbol = ps.symbol AND o.period = st.period
+            CROSS JOIN LATERAL (SELECT st.period <> 'max' AND o.start_date = st.old_start AND st.old_start <= st.start_date
+                                       AND (cs.symbol IS NULL OR cs.from_date > st.start_date) AS reuse) r
+            LEFT JOIN moved m ON m.period = st.period AND m.symbol = ps.symbol
+            LEFT JOIN LATERAL (SELECT d.close FROM staging.daily_prices d
+                               WHERE NOT r.reuse AND st.period <> 'max' AND d.symbol = ps.symbol AND d.date <= st.start_date
+                               ORDER BY d.date DESC LIMIT 1) c ON true
+            CROSS JOIN LATERAL (SELECT CASE WHEN st.period = 'max' THEN ps.first_close
+                                            WHEN r.reuse THEN coalesce(m.close, o.start_close)
+                                            ELSE c.close END AS start_close) x""";
+
+    /**
+     * The whole treemap from what changed: price rows straight from period_returns (one join, no lookups
+     * per symbol); short rows recomputed (treemap_values) only for symbols whose short positions changed;
+     * the others' short rows as they are, except that a period whose start moved from S0 to S1 starts
+     * at the symbol's last short position in (S0, S1] if it has one (read in date order for all symbols
+     * at once). Then every group ranked again.
+     */
+    private static final String ADVANCE_TREEMAP = """
+            WITH starts AS (SELECT st.period, st.start_date, ($1::date - make_interval(months => st.months))::date AS old_start
+                            FROM intermediate.period_starts st WHERE st.period IN ('3m', '6m', '1y', '2y', '5y')),
+            short_changed AS MATERIALIZED (SELECT DISTINCT symbol FROM changed_symbols WHERE input IS DISTINCT FROM 'daily_prices'),
+            moved AS MATERIALIZED (
+                SELECT DISTINCT ON (st.period, sp.symbol COLLATE "C") st.period, sp.symbol, sp.short_position
+                FROM starts st CROSS JOIN LATERAL (SELECT sp.symbol, sp.date, sp.short_position FROM staging.short_positions sp
+                                                   WHERE sp.date > st.old_start AND sp.date <= st.start_date OFFSET 0) sp
+                ORDER BY st.period, sp.symbol COLLATE "C", sp.date DESC),
+            v AS (
+                SELECT pr.period, 'price'::text AS metric, pr.symbol, coalesce(s.industry, 'Unknown') AS industry, s.name,
+                       pr.latest_close AS current_value, pr.start_close AS earliest_value, pr.change
+                FROM intermediate.period_returns pr JOIN staging.securities s ON s.symbol = pr.symbol
+                WHERE pr.period IN ('3m', '6m', '1y', '2y', '5y', 'max')
+                UNION ALL
+                SELECT tv.period, tv.metric, tv.symbol, tv.industry, tv.name, tv.current_value, tv.earliest_value, tv.change
+                FROM mart.treemap_values tv WHERE tv.metric = 'short' AND tv.symbol IN (SELECT symbol FROM short_changed)
+                UNION ALL
+                SELECT t.period, t.metric, t.symbol, t.industry, t.name, t.current_value, coalesce(m.short_position, t.earliest_value),
+                       t.current_value - coalesce(m.short_position, t.earliest_value)
+                FROM mart.treemap t LEFT JOIN moved m ON m.period = t.period AND m.symbol = t.symbol
+                WHERE t.metric = 'short' AND NOT EXISTS (SELECT 1 FROM short_changed c WHERE c.symbol = t.symbol))
+            SELECT v.period, v.metric, v.symbol, v.industry, v.name, v.current_value, v.earliest_value, v.change,
+                   row_number() OVER (PARTITION BY v.period, v.metric, v.industry
+                                      ORDER BY v.current_value DESC NULLS LAST, v.symbol)::int,
+                   row_number() OVER (PARTITION BY v.period, v.metric, v.industry
+                                      ORDER BY v.change DESC NULLS LAST, v.symbol)::int
+            FROM v""";
+
+    private static final List<String> PRICES = List.of("daily_prices", AS_OF);
+    private static final List<String> DIVIDENDS = List.of("dividends", AS_OF);
 
     /** Relation names come from {@link MartCatalog} only, never from a request. */
     private static final Map<String, Table> TABLES = Map.ofEntries(
-            Map.entry("intermediate.as_of", new Table(List.of("id"), null, null, null)),
-            Map.entry("intermediate.price_stats", new Table(List.of("symbol"), "symbol", null, null)),
-            Map.entry("intermediate.period_returns", new Table(List.of("symbol", "period"), "symbol", null, null)),
-            Map.entry("intermediate.dividend_stats", new Table(List.of("symbol"), "symbol", null, null)),
-            Map.entry("intermediate.projected_dividends", new Table(List.of("symbol", "ex_date"), "symbol", null, null)),
-            Map.entry("mart.market_latest", new Table(List.of("symbol"), "symbol", null, "symbol")),
-            Map.entry("mart.stocks_summary", new Table(List.of("symbol"), "symbol", null, "symbol")),
-            Map.entry("mart.screener_results", new Table(List.of("symbol"), "symbol", null, "symbol")),
-            Map.entry("mart.dividend_calendar", new Table(List.of("symbol", "ex_date"), "symbol", null, "symbol")),
-            Map.entry("mart.etf_holdings", new Table(List.of("etf_symbol", "holding_symbol"), "etf_symbol", null, "etf_symbol")),
+            Map.entry("intermediate.as_of", new Table(List.of("id"), null, null, null, null)),
+            Map.entry("intermediate.price_stats", new Table(List.of("symbol"), "symbol", null, null, PRICES,
+                    null, ADVANCE_PRICE_STATS)),
+            Map.entry("intermediate.period_returns", new Table(List.of("symbol", "period"), "symbol", null, null, PRICES,
+                    null, ADVANCE_PERIOD_RETURNS)),
+            Map.entry("intermediate.dividend_stats", new Table(List.of("symbol"), "symbol", null, null, DIVIDENDS,
+                    DIVIDEND_WINDOW_MOVED, null)),
+            Map.entry("intermediate.projected_dividends", new Table(List.of("symbol", "ex_date"), "symbol", null, null, DIVIDENDS,
+                    PROJECTION_MOVED, null)),
+            // Latest and previous close do not depend on the as-of.
+            Map.entry("mart.market_latest", new Table(List.of("symbol"), "symbol", null, "symbol", List.of("daily_prices"))),
+            // as_of is a column; change_1y and the TTM yield move with it too: every row.
+            Map.entry("mart.stocks_summary", new Table(List.of("symbol"), "symbol", null, "symbol",
+                    List.of("daily_prices", "dividends", AS_OF))),
+            Map.entry("mart.screener_results", new Table(List.of("symbol"), "symbol", null, "symbol",
+                    List.of("daily_prices", "dividends", AS_OF))),
+            Map.entry("mart.dividend_calendar", new Table(List.of("symbol", "ex_date"), "symbol", null, "symbol", DIVIDENDS,
+                    CALENDAR_MOVED, null)),
+            Map.entry("mart.etf_holdings", new Table(List.of("etf_symbol", "holding_symbol"), "etf_symbol", null, "etf_symbol",
+                    List.of("etf_holdings"))),
             // Per symbol: new values with the ranks kept, then RERANK_TREEMAP ranks the touched industries.
+            // After an as-of move or for many symbols: ADVANCE_TREEMAP, the whole table.
             Map.entry("mart.treemap", new Table(List.of("period", "metric", "symbol"), "symbol",
                     "(SELECT v.*, r.rank_current, r.rank_change FROM mart.treemap_values v "
-                            + "LEFT JOIN mart.treemap r USING (period, metric, symbol)) AS partial", "symbol")));
+                            + "LEFT JOIN mart.treemap r USING (period, metric, symbol)) AS partial", "symbol",
+                    List.of("daily_prices", "short_positions", AS_OF), null, ADVANCE_TREEMAP)));
 
     /**
      * Ranks are per (period, metric, industry): after a per-symbol build, the industries of the changed
@@ -108,6 +315,41 @@ public class MartRepository {
         public boolean everything() {
             return symbols == null;
         }
+    }
+
+    /**
+     * The changes a table reads (of its inputs), after its mark, up to uptoId (every change after the mark,
+     * those it does not read included, so that the mark moves past them). asOfFrom: the as-of the table
+     * was built for when the as-of moved forward since (null: it did not move); everything: a change of
+     * every symbol; symbols: the changed symbols, null when more than the maximum.
+     */
+    private record Inputs(long uptoId, boolean any, boolean everything, LocalDate asOfFrom, List<String> symbols) {
+    }
+
+    private static Uni<Inputs> inputs(SqlConnection conn, String relation, List<String> inputs, int maxSymbols) {
+        return conn.preparedQuery("""
+                        SELECT max(c.id) AS upto, count(*) FILTER (WHERE r.reads) > 0 AS any,
+                               coalesce(bool_or(r.reads AND c.symbol = '*' AND (c.input IS DISTINCT FROM 'as_of' OR c.from_date IS NULL)), false)
+                                   AS everything,
+                               min(c.from_date) FILTER (WHERE r.reads AND c.symbol = '*' AND c.input = 'as_of') AS as_of_from,
+                               CASE WHEN count(DISTINCT c.symbol) FILTER (WHERE r.reads AND c.symbol <> '*') <= $3
+                                    THEN coalesce(array_agg(DISTINCT c.symbol) FILTER (WHERE r.reads AND c.symbol <> '*'), '{}') END AS symbols
+                        FROM mart.change_marks m
+                        JOIN mart.changes c ON c.id > m.done_id AND c.relation IS NULL
+                        CROSS JOIN LATERAL (SELECT $2::text[] IS NULL OR c.input IS NULL OR c.input = 'securities'
+                                                   OR c.input = ANY($2::text[]) AS reads) r
+                        WHERE m.relation = $1""")
+                .execute(Tuple.of(relation, inputs == null ? null : inputs.toArray(String[]::new), maxSymbols))
+                .map(rs -> {
+                    Row row = rs.iterator().next();
+                    Long upto = row.getLong("upto");
+                    if (upto == null) {
+                        return new Inputs(0, false, false, null, List.of());
+                    }
+                    String[] symbols = row.getArrayOfStrings("symbols");
+                    return new Inputs(upto, row.getBoolean("any"), row.getBoolean("everything"), row.getLocalDate("as_of_from"),
+                            symbols == null ? null : List.of(symbols));
+                });
     }
 
     /** Changes after the relation's mark: general ones (inputs of every table) or those recorded for it (a sync). */
@@ -186,10 +428,13 @@ public class MartRepository {
 
     /**
      * Brings a table up to date with its source in one transaction: whole when everything may have
-     * changed (or more than maxSymbols symbols did), else only the changed symbols' scope. Either way
-     * only rows that differ are written (an upsert that skips equal rows, and a delete of vanished keys):
-     * readers are never blocked, and a mart records its changed symbols for its sync. A new as-of date
-     * makes every table's next build whole.
+     * changed, else for the symbols its inputs changed, plus those a forward move of the as-of date
+     * changes (Table.asOfScope). A table with an advance (price_stats, period_returns, treemap) takes that
+     * instead of a whole build when the as-of moved or more than maxSymbols symbols changed; other tables
+     * are built whole then. Either way only rows that differ are written (an upsert that skips equal rows,
+     * or an update through a hash join, and a delete of vanished keys): readers are never blocked, and a
+     * mart records its changed symbols for its sync. Changes of inputs the table does not read only move
+     * its mark.
      */
     public Uni<Built> build(String relation, int maxSymbols, String workMem) {
         Table table = TABLES.get(relation);
@@ -200,28 +445,103 @@ public class MartRepository {
                 // Row lock on the mark: a second replica's build of the same table waits instead of doubling it.
                 .chain(() -> conn.preparedQuery("SELECT done_id FROM mart.change_marks WHERE relation = $1 FOR UPDATE")
                         .execute(Tuple.of(relation)))
-                .chain(() -> pending(conn, relation, true, maxSymbols))
-                .chain(pending -> {
-                    if (!pending.any()) {
-                        return countRows(conn, relation).map(rows -> new Built(rows, false, 0, 0));
+                .chain(() -> inputs(conn, relation, table.inputs(), maxSymbols))
+                .chain(in -> {
+                    if (!in.any()) {
+                        return markDone(conn, relation, in.uptoId())
+                                .chain(() -> countRows(conn, relation)).map(rows -> new Built(rows, false, 0, 0));
                     }
-                    boolean whole = pending.everything() || table.scopeColumn() == null;
-                    String[] symbols = whole ? null : pending.symbols().toArray(String[]::new);
-                    return columns(conn, relation)
-                            .chain(columns -> conn.preparedQuery(mergeSql(relation, table, columns, whole))
-                                    .execute(whole ? Tuple.tuple() : Tuple.of(symbols)))
-                            .map(rs -> rs.iterator().next().getLong("changed"))
-                            .call(() -> "mart.treemap".equals(relation) && !whole
-                                    ? conn.preparedQuery(RERANK_TREEMAP).execute(Tuple.of((Object) symbols)) : Uni.createFrom().voidItem())
-                            .call(changed -> "intermediate.as_of".equals(relation) && changed > 0
-                                    ? conn.query("INSERT INTO mart.changes (relation, symbol) VALUES (NULL, '*')").execute()
-                                    : Uni.createFrom().voidItem())
-                            .call(() -> markDone(conn, relation, pending.uptoId()))
-                            // Fresh statistics after a whole build: the next builds' plans read this table.
-                            .call(() -> whole ? conn.query("ANALYZE " + relation).execute() : Uni.createFrom().voidItem())
-                            .chain(changed -> countRows(conn, relation).map(rows -> new Built(rows, whole,
-                                    whole ? 0 : pending.symbols().size(), changed)));
+                    LocalDate asOfFrom = table.readsAsOf() ? in.asOfFrom() : null;
+                    if (in.everything() || table.scopeColumn() == null
+                            || asOfFrom != null && table.asOfScope() == null && table.advance() == null) {
+                        return merge(conn, relation, table, in, true, null, null);
+                    }
+                    if (table.advance() != null && (asOfFrom != null || in.symbols() == null)) {
+                        return advance(conn, relation, table, in, asOfFrom);
+                    }
+                    return scopeSymbols(conn, table, in, asOfFrom, maxSymbols)
+                            .chain(symbols -> merge(conn, relation, table, in, symbols == null, symbols, null));
                 }));
+    }
+
+    /** The changed symbols and those the as-of move changes; null when more than maxSymbols. */
+    private static Uni<List<String>> scopeSymbols(SqlConnection conn, Table table, Inputs in, LocalDate asOfFrom, int maxSymbols) {
+        if (in.symbols() == null || asOfFrom == null) {
+            return Uni.createFrom().item(in.symbols());
+        }
+        return conn.preparedQuery("SELECT CASE WHEN count(*) <= $3 THEN array_agg(symbol) END AS symbols FROM ("
+                        + table.asOfScope() + " UNION SELECT unnest($2::text[])) moved(symbol)")
+                .execute(Tuple.of(asOfFrom, in.symbols().toArray(String[]::new), maxSymbols))
+                .map(rs -> {
+                    String[] symbols = rs.iterator().next().getArrayOfStrings("symbols");
+                    return symbols == null ? null : List.of(symbols);
+                });
+    }
+
+    /**
+     * The advance: the symbols to bring forward (every security when the as-of moved, else the changed
+     * ones) in build_scope, the changes of the table's inputs per symbol in changed_symbols (from_date:
+     * the earliest day rewritten, NULL when unknown), then a merge of Table.advance's rows over that scope.
+     */
+    private static Uni<Built> advance(SqlConnection conn, String relation, Table table, Inputs in, LocalDate asOfFrom) {
+        return conn.preparedQuery("""
+                        CREATE TEMP TABLE changed_symbols ON COMMIT DROP AS
+                        SELECT c.symbol, c.input, CASE WHEN bool_and(c.from_date IS NOT NULL) THEN min(c.from_date) END AS from_date
+                        FROM mart.change_marks m
+                        JOIN mart.changes c ON c.id > m.done_id AND c.id <= $2 AND c.relation IS NULL AND c.symbol <> '*'
+                        WHERE m.relation = $1 AND (c.input IS NULL OR c.input = ANY($3::text[]))
+                        GROUP BY c.symbol, c.input""")
+                .execute(Tuple.of(relation, in.uptoId(), table.inputs().toArray(String[]::new)))
+                .chain(() -> conn.preparedQuery("""
+                        CREATE TEMP TABLE build_scope ON COMMIT DROP AS
+                        SELECT symbol FROM staging.securities WHERE $1
+                        UNION SELECT symbol FROM changed_symbols WHERE NOT $1""").execute(Tuple.of(asOfFrom != null)))
+                .chain(() -> conn.query("ANALYZE changed_symbols, build_scope").execute())
+                // Without a move, the table was built for the current as-of.
+                .chain(() -> asOfFrom != null ? Uni.createFrom().item(asOfFrom)
+                        : conn.query("SELECT as_of FROM intermediate.as_of").execute()
+                        .map(rs -> rs.iterator().next().getLocalDate("as_of")))
+                .chain(builtFor -> merge(conn, relation, table, in, false, null, builtFor));
+    }
+
+    /**
+     * One merge: whole (the source view), for a list of symbols (the source filtered on them), or an
+     * advance over build_scope (asOfFrom: its {@code $1}; the as-of itself when it did not move).
+     */
+    private static Uni<Built> merge(SqlConnection conn, String relation, Table table, Inputs in, boolean whole,
+                                    List<String> symbols, LocalDate asOfFrom) {
+        boolean advanced = !whole && symbols == null;
+        String[] symbolArray = symbols == null ? null : symbols.toArray(String[]::new);
+        Uni<LocalDate> previousAsOf = "intermediate.as_of".equals(relation)
+                ? conn.query("SELECT as_of FROM intermediate.as_of").execute()
+                .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getLocalDate("as_of") : null)
+                : Uni.createFrom().nullItem();
+        return previousAsOf.chain(before -> columns(conn, relation)
+                .chain(columns -> conn.preparedQuery(mergeSql(relation, table, columns, whole, advanced))
+                        .execute(whole ? Tuple.tuple() : advanced ? Tuple.of(asOfFrom) : Tuple.of((Object) symbolArray)))
+                .map(rs -> rs.iterator().next().getLong("changed"))
+                .call(() -> "mart.treemap".equals(relation) && symbols != null
+                        ? conn.preparedQuery(RERANK_TREEMAP).execute(Tuple.of((Object) symbolArray)) : Uni.createFrom().voidItem())
+                .call(changed -> changed > 0 && before != null ? recordAsOfMove(conn, before) : Uni.createFrom().voidItem())
+                .call(changed -> changed > 0 && before == null && "intermediate.as_of".equals(relation)
+                        ? conn.query("INSERT INTO mart.changes (relation, symbol, input) VALUES (NULL, '*', 'as_of')").execute()
+                        : Uni.createFrom().voidItem()))
+                .call(() -> markDone(conn, relation, in.uptoId()))
+                // Fresh statistics after a whole build: the next builds' plans read this table.
+                .call(() -> whole ? conn.query("ANALYZE " + relation).execute() : Uni.createFrom().voidItem())
+                .chain(changed -> countRows(conn, relation).map(rows -> new Built(rows, whole || advanced,
+                        symbols == null ? 0 : symbols.size(), changed)));
+    }
+
+    /**
+     * The as-of moved: a change of every symbol for the tables that read it. Forward, it names the as-of
+     * it moved from (the tables that can carry themselves forward do); backwards, it does not (everything).
+     */
+    private static Uni<Void> recordAsOfMove(SqlConnection conn, LocalDate before) {
+        return conn.preparedQuery("""
+                        INSERT INTO mart.changes (relation, symbol, input, from_date)
+                        SELECT NULL, '*', 'as_of', CASE WHEN a.as_of > $1::date THEN $1::date END FROM intermediate.as_of a""")
+                .execute(Tuple.of(before)).replaceWithVoid();
     }
 
     private static Uni<List<String>> columns(SqlConnection conn, String relation) {
@@ -242,11 +562,12 @@ public class MartRepository {
      * Returns the number of rows written (changed). A scoped merge upserts (few rows, index lookups); a
      * whole one updates through a hash join and inserts only missing keys, so that equal rows are not
      * touched at all (an upsert locks every conflicting row, writing to each page of the table, before
-     * its WHERE can skip it). Missing keys are checked against the keys the table had before the
-     * statement, read once: an empty, vacuumed table invites a nested-loop anti join whose inner scan
-     * re-reads the heap the insert is growing, quadratic in the rows (a first build took 14 minutes).
+     * its WHERE can skip it). Missing and vanished keys are found with EXCEPT, which hashes the table's
+     * keys in one scan: an anti join could turn into a nested loop whose inner scan re-reads the heap the
+     * insert is growing, quadratic in the rows (a first build took 14 minutes), or sort both sides (280,000
+     * treemap keys: seconds).
      */
-    private static String mergeSql(String relation, Table table, List<String> columns, boolean whole) {
+    private static String mergeSql(String relation, Table table, List<String> columns, boolean whole, boolean advanced) {
         List<String> values = columns.stream().filter(c -> !table.keys().contains(c)).toList();
         String keyMatch = String.join(" AND ", table.keys().stream().map(k -> "f." + k + " = t." + k).toList());
         String returned = table.syncColumn() == null ? table.keys().getFirst() : table.syncColumn();
@@ -255,29 +576,35 @@ public class MartRepository {
                                SELECT DISTINCT 'serving.%s', s FROM changed_rows RETURNING 1)"""
                 .formatted(relation.substring(relation.indexOf('.') + 1));
         String counted = table.syncColumn() == null ? "" : ", (SELECT count(*) FROM recorded) AS recorded";
-        String put = whole ? """
+        String put = whole || advanced ? """
                 put AS (UPDATE %1$s AS t SET (%2$s) = ROW(%3$s) FROM fresh f
                         WHERE %4$s AND ROW(t.*) IS DISTINCT FROM ROW(f.*) RETURNING t.%5$s AS s),
-                existing AS MATERIALIZED (SELECT %6$s FROM %1$s),
-                added AS (INSERT INTO %1$s SELECT * FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM existing t WHERE %4$s)
-                          RETURNING %5$s AS s),""".formatted(relation, String.join(", ", values),
+                added AS (INSERT INTO %1$s SELECT f.* FROM fresh f
+                          JOIN (SELECT %6$s FROM fresh EXCEPT SELECT %6$s FROM %1$s) t ON %4$s RETURNING %5$s AS s),"""
+                .formatted(relation, String.join(", ", values),
                 String.join(", ", values.stream().map(c -> "f." + c).toList()), keyMatch, returned, String.join(", ", table.keys()))
                 : """
                 put AS (INSERT INTO %1$s AS t SELECT * FROM fresh ON CONFLICT (%2$s) DO UPDATE SET %3$s
                         WHERE ROW(t.*) IS DISTINCT FROM ROW(excluded.*) RETURNING t.%4$s AS s),""".formatted(relation, String.join(", ", table.keys()),
                 "(" + String.join(", ", values) + ") = ROW(" + String.join(", ", values.stream().map(c -> "excluded." + c).toList()) + ")",
                 returned);
+        String source = advanced ? "(" + table.advance() + ") AS advanced(" + String.join(", ", columns) + ")"
+                : whole || table.partialSource() == null ? relation + "_source" : table.partialSource();
+        String keys = String.join(", ", table.keys());
+        // Whole and advanced merges find vanished keys by hashing (EXCEPT), not by sorting both sides.
+        String gone = whole || advanced
+                ? "USING (SELECT %1$s FROM %2$s t WHERE %3$s EXCEPT SELECT %1$s FROM fresh) g WHERE %4$s".formatted(keys, relation,
+                whole ? "true" : "t." + table.scopeColumn() + " IN (SELECT symbol FROM build_scope)",
+                String.join(" AND ", table.keys().stream().map(k -> "g." + k + " = t." + k).toList()))
+                : "WHERE t." + table.scopeColumn() + " = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM fresh f WHERE " + keyMatch + ")";
         return """
                 WITH fresh AS MATERIALIZED (SELECT * FROM %1$s WHERE %2$s),
-                gone AS (DELETE FROM %3$s t WHERE %4$s AND NOT EXISTS (SELECT 1 FROM fresh f WHERE %5$s) RETURNING t.%6$s AS s),
-                %7$s
-                changed_rows AS (SELECT s FROM gone UNION ALL SELECT s FROM put%10$s)%8$s
-                SELECT (SELECT count(*) FROM changed_rows) AS changed%9$s""".formatted(
-                whole || table.partialSource() == null ? relation + "_source" : table.partialSource(),
-                whole ? "true" : table.scopeColumn() + " = ANY($1::text[])",
-                relation,
-                whole ? "true" : "t." + table.scopeColumn() + " = ANY($1::text[])",
-                keyMatch, returned, put, record, counted, whole ? " UNION ALL SELECT s FROM added" : "");
+                gone AS (DELETE FROM %3$s t %4$s RETURNING t.%5$s AS s),
+                %6$s
+                changed_rows AS (SELECT s FROM gone UNION ALL SELECT s FROM put%9$s)%7$s
+                SELECT (SELECT count(*) FROM changed_rows) AS changed%8$s""".formatted(
+                source, whole || advanced ? "true" : table.scopeColumn() + " = ANY($1::text[])", relation, gone, returned, put,
+                record, counted, whole || advanced ? " UNION ALL SELECT s FROM added" : "");
     }
 
     public Uni<Long> countRows(String relation) {
@@ -294,9 +621,17 @@ public class MartRepository {
                 .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getLocalDate("as_of") : null);
     }
 
-    /** Runs a mart's data tests in one scan: the number of offending rows per test, in the catalog's order. */
-    public Uni<List<Long>> runDataTests(MartCatalog.Mart mart) {
-        return processing.query(mart.testsSql()).execute().map(rs -> {
+    /**
+     * Runs a mart's data tests in one scan: the number of offending rows per test, in the catalog's order;
+     * over the rows of the given symbols only (null: every row; empty: none, every count 0).
+     */
+    public Uni<List<Long>> runDataTests(MartCatalog.Mart mart, List<String> symbols) {
+        if (symbols != null && symbols.isEmpty()) {
+            return Uni.createFrom().item(mart.tests().stream().map(t -> 0L).toList());
+        }
+        Uni<io.vertx.mutiny.sqlclient.RowSet<Row>> counted = symbols == null ? processing.query(mart.testsSql(false)).execute()
+                : processing.preparedQuery(mart.testsSql(true)).execute(Tuple.of((Object) symbols.toArray(String[]::new)));
+        return counted.map(rs -> {
             Row row = rs.iterator().next();
             List<Long> counts = new ArrayList<>();
             for (int i = 0; i < row.size(); i++) {

@@ -1,5 +1,6 @@
 package io.incomeplatform.mart.repository;
 
+import io.incomeplatform.mart.config.MartConfig;
 import io.incomeplatform.mart.service.MartCatalog;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
@@ -40,12 +41,14 @@ public class ServingRepository {
     private final Pool serving;
     private final AgroalDataSource processingJdbc;
     private final AgroalDataSource servingJdbc;
+    private final String workMem;
 
     public ServingRepository(@ReactiveDataSource("serving") Pool serving, AgroalDataSource processingJdbc,
-                             @DataSource("serving") AgroalDataSource servingJdbc) {
+                             @DataSource("serving") AgroalDataSource servingJdbc, MartConfig config) {
         this.serving = serving;
         this.processingJdbc = processingJdbc;
         this.servingJdbc = servingJdbc;
+        this.workMem = config.refresh().workMem();
     }
 
     /** symbols: the symbols whose rows were copied (null: every row). */
@@ -85,6 +88,12 @@ public class ServingRepository {
             src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             dst.setAutoCommit(false);
             try {
+                // The differences of a whole mart are found by joins of its rows with the table's: with the
+                // server's default work_mem (4MB) their sorts and hashes of 280,000 treemap rows spilled to disk.
+                try (PreparedStatement ps = dst.prepareStatement("SELECT set_config('work_mem', ?, true)")) {
+                    ps.setString(1, workMem);
+                    ps.execute();
+                }
                 String where = symbols == null ? "" : " WHERE " + mart.symbolColumn() + " = ANY(%s)";
                 List<String[]> columns = servingColumns(dst, mart);
                 long expected;
@@ -191,29 +200,29 @@ public class ServingRepository {
         try (Statement st = dst.createStatement()) {
             st.execute("ANALYZE sync_rows");
         }
-        try (PreparedStatement ps = dst.prepareStatement("DELETE FROM " + mart.servingTable() + " t WHERE " + scope
-                + " AND NOT EXISTS (SELECT 1 FROM sync_rows f WHERE " + keyMatch + ")")) {
+        // The keys only one side has, found in one hash join before anything is written (the table's keys
+        // are read once: against an empty, vacuumed table an anti join per statement may turn into a nested
+        // loop re-scanning the heap an insert grows, quadratic in the rows: 21 s for 128,700 rows).
+        String keyList = String.join(", ", keys);
+        try (PreparedStatement ps = dst.prepareStatement("CREATE TEMP TABLE sync_keys ON COMMIT DROP AS SELECT "
+                + String.join(", ", keys.stream().map(k -> "coalesce(t." + k + ", f." + k + ") AS " + k).toList())
+                + ", f." + keys.getFirst() + " IS NULL AS gone FROM (SELECT " + keyList + " FROM " + mart.servingTable() + " t WHERE "
+                + scope + ") t FULL JOIN (SELECT " + keyList + " FROM sync_rows) f ON " + keyMatch
+                + " WHERE t." + keys.getFirst() + " IS NULL OR f." + keys.getFirst() + " IS NULL")) {
             if (symbols != null) {
                 ps.setArray(1, dst.createArrayOf("text", symbols.toArray()));
             }
             ps.executeUpdate();
         }
+        String keyMatchNew = String.join(" AND ", keys.stream().map(k -> "n." + k + " = t." + k).toList());
         try (Statement st = dst.createStatement()) {
+            st.executeUpdate("DELETE FROM " + mart.servingTable() + " t USING sync_keys n WHERE n.gone AND " + keyMatchNew);
             st.executeUpdate("UPDATE " + mart.servingTable() + " t SET (" + String.join(", ", values) + ") = ROW("
                     + String.join(", ", values.stream().map(c -> "f." + c).toList()) + ") FROM sync_rows f WHERE " + keyMatch
                     + " AND ROW(t.*) IS DISTINCT FROM ROW(f.*)");
-        }
-        // New keys are those the table lacked before this statement, read once: against an empty, vacuumed
-        // table the planner picks a nested-loop anti join that re-scans the heap this insert grows
-        // (quadratic: 21 s for 128,700 rows). In key order: index inserts then touch each leaf page once.
-        try (PreparedStatement ps = dst.prepareStatement("WITH existing AS MATERIALIZED (SELECT " + String.join(", ", keys)
-                + " FROM " + mart.servingTable() + " t WHERE " + scope + ") INSERT INTO " + mart.servingTable()
-                + " SELECT * FROM sync_rows f WHERE NOT EXISTS (SELECT 1 FROM existing t WHERE " + keyMatch + ") ORDER BY "
-                + String.join(", ", keys))) {
-            if (symbols != null) {
-                ps.setArray(1, dst.createArrayOf("text", symbols.toArray()));
-            }
-            ps.executeUpdate();
+            // In key order: index inserts then touch each leaf page once.
+            st.executeUpdate("INSERT INTO " + mart.servingTable() + " SELECT t.* FROM sync_rows t JOIN sync_keys n ON NOT n.gone AND "
+                    + keyMatchNew + " ORDER BY " + String.join(", ", keys.stream().map(k -> "t." + k).toList()));
         }
     }
 

@@ -34,10 +34,13 @@ public final class MartCatalog {
             return "serving." + name;
         }
 
-        /** All its data tests in one scan of the mart: one count of offending rows per test, in order. */
-        public String testsSql() {
+        /**
+         * All its data tests in one scan of the mart: one count of offending rows per test, in order; with
+         * scoped, only the rows of the symbols {@code $1} (a text array).
+         */
+        public String testsSql(boolean scoped) {
             return "SELECT " + String.join(", ", tests.stream().map(t -> "count(*) FILTER (WHERE " + t.condition() + ")").toList())
-                    + " FROM " + relation() + " m";
+                    + " FROM " + relation() + " m" + (scoped ? " WHERE m." + symbolColumn + " = ANY($1::text[])" : "");
         }
     }
 

@@ -98,7 +98,7 @@ public class RefreshService {
                         MartRepository.MartState state = t.getItem2().stream()
                                 .filter(s -> s.name().equals(mart.name())).findFirst().orElseThrow();
                         return marts.countRows(mart.relation())
-                                .chain(rows -> dataTests(runId, mart, rows, t.getItem3()))
+                                .chain(rows -> dataTests(runId, mart, rows, t.getItem3(), null))
                                 .chain(failures -> failures.isEmpty()
                                         ? syncOne(runId, mart, state.lastRefreshAt(), t.getItem1(), true)
                                         : Uni.createFrom().item(new SyncResult(mart.name(), 0, false, "refused",
@@ -186,7 +186,11 @@ public class RefreshService {
                 .chain(refreshed -> Uni.combine().all().unis(marts.asOf(), serving.statuses()).asTuple()
                         .chain(t -> sequentially(targets, mart -> {
                             StepResult step = refreshed.stream().filter(s -> s.name().equals(mart.name())).findFirst().orElseThrow();
-                            return dataTests(runId, mart, step.rows(), t.getItem2()).chain(failures -> failures.isEmpty()
+                            // Rows not pending for the sync are what the last sync copied after its tests passed.
+                            return marts.pendingSync(mart, config.sync().maxSymbols())
+                                    .chain(pending -> dataTests(runId, mart, step.rows(), t.getItem2(),
+                                            pending.any() ? pending.symbols() : List.of()))
+                                    .chain(failures -> failures.isEmpty()
                                     ? syncOne(runId, mart, step.refreshedAt(), t.getItem1(), false).map(sync -> new MartResult(mart.name(),
                                     step.rows(), step.durationMs(), step.refreshedAt(),
                                     "succeeded".equals(sync.status()) ? "succeeded" : "sync-failed", failures, sync))
@@ -232,10 +236,14 @@ public class RefreshService {
     /**
      * dbt-style tests: the catalog's SQL tests and the row-count collapse check against the version on
      * the serving side (unique keys are the mart tables' primary keys). Returns the failing tests (empty =
-     * pass), recorded and counted.
+     * pass), recorded and counted. symbols: the SQL tests run over these symbols' rows only (null: every
+     * row): after a refresh, the rows of the symbols not pending for the sync are those the last sync
+     * copied, which passed these tests then (a refused or failed sync leaves its symbols pending, so they
+     * are tested again); a change of securities (the referential test) rebuilds every table.
      */
-    Uni<List<DataTestFailure>> dataTests(UUID runId, MartCatalog.Mart mart, long rows, Map<String, ServingRepository.Status> synced) {
-        return marts.runDataTests(mart)
+    Uni<List<DataTestFailure>> dataTests(UUID runId, MartCatalog.Mart mart, long rows, Map<String, ServingRepository.Status> synced,
+                                         List<String> symbols) {
+        return marts.runDataTests(mart, symbols)
                 .map(counts -> {
                     List<DataTestFailure> all = new ArrayList<>();
                     for (int i = 0; i < counts.size(); i++) {
