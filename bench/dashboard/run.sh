@@ -71,9 +71,9 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --d
 REDIS_PID=$!
 for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
 
-# The JVM as the image runs it in its 512 Mi container (src/main/docker/Dockerfile.jvm, deploy/README.md
+# The JVM as the image runs it in its 1 Gi container (src/main/docker/Dockerfile.jvm, deploy/README.md
 # "Resources"): G1 with a 5 ms pause goal, the heap fixed at half the limit. Not emulated: the 1-CPU limit.
-DEPLOYED_JAVA_OPTS=${BENCH_DEPLOYED_JAVA_OPTS--XX:+UseG1GC -XX:MaxGCPauseMillis=5 -Xms256m -Xmx256m}
+DEPLOYED_JAVA_OPTS=${BENCH_DEPLOYED_JAVA_OPTS--XX:+UseG1GC -XX:MaxGCPauseMillis=5 -Xms512m -Xmx512m}
 
 start_service() { # $1 = cache TTL, $2 = rate limiter on (true/false)
   # With the limiter on, every request is counted (one Lua call with the cache read) under a limit it never reaches.

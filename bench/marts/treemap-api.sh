@@ -24,8 +24,8 @@ DURATION=${BENCH_DURATION:-15s}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 SECRET='bench-secret-that-is-at-least-32-bytes-long'
-# As deployed (dashboard-service's Dockerfile.jvm: GC_CONTAINER_OPTIONS, half of the 512 Mi limit as heap).
-JAVA_OPTS=${TREEMAP_BENCH_JAVA_OPTS:-"-XX:+UseG1GC -XX:MaxGCPauseMillis=5 -Xms256m -Xmx256m"}
+# As deployed (dashboard-service's Dockerfile.jvm: GC_CONTAINER_OPTIONS, half of the 1 Gi limit as heap).
+JAVA_OPTS=${TREEMAP_BENCH_JAVA_OPTS:-"-XX:+UseG1GC -XX:MaxGCPauseMillis=5 -Xms512m -Xmx512m"}
 WORK=$(mktemp -d /tmp/treemap-bench.XXXXXX)
 SERVICE_PID=""
 
