@@ -263,13 +263,19 @@ class PortfolioMartsTest {
         traderAndHolderComputed();
         Object traderComputedAt = computedAt(trader);
         Object holderComputedAt = computedAt(holder);
+        long changesBefore = Db.count(Db.PROCESSING, "SELECT coalesce(max(id), 0) FROM mart.changes");
         Db.exec(Db.PROCESSING, """
                 INSERT INTO raw.dividends (symbol, ex_date, source, pay_date, amount, type)
                 VALUES ('MTP3', '2026-06-01', 'polygon', '2026-06-03', 1.00, 'regular')""");
         rawChanged("dividends", "MTP3", "2026-06-01");
+        // A new MTP3 change with this dividend in staging (the load records both in one transaction; an
+        // older pending MTP3 change, or a refresh already under way, would not have it), then the event's
+        // refresh finished, so that it does not race the pass below.
         await().atMost(Duration.ofSeconds(15)).until(() -> Db.count(Db.PROCESSING, """
-                SELECT count(*) FROM mart.changes c JOIN mart.change_marks m ON m.relation = 'portfolio' AND c.id > m.done_id
-                WHERE c.relation IS NULL AND c.symbol = 'MTP3'""") >= 1);
+                SELECT count(*) FROM mart.changes c, staging.dividends d
+                WHERE c.id > ? AND c.relation IS NULL AND c.symbol = 'MTP3' AND d.symbol = 'MTP3' AND d.ex_date = '2026-06-01'""",
+                changesBefore) >= 1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> !refresh.isRunning());
 
         portfolios.recomputeChanged().await().atMost(Duration.ofSeconds(30));
         assertEquals(traderComputedAt, computedAt(trader), "the trader holds no MTP3");
