@@ -106,7 +106,7 @@ public class DashboardHitRoute {
         } else {
             headers.add(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
             // Wrapped, not copied: the entry's direct buffer goes to the socket as it is.
-            response.end(Buffer.buffer(Unpooled.wrappedBuffer(entry.hitBuffer())));
+            response.end(Buffer.buffer(Unpooled.wrappedBuffer(entry.hit().direct())));
         }
         return true;
     }

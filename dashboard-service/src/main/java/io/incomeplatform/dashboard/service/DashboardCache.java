@@ -36,20 +36,48 @@ public class DashboardCache {
     private static final String EVERYONE = GENERATION_PREFIX + "all";
 
     /**
-     * The cached JSON as UTF-8 (metadata.cacheStatus left out), its ETag and the generations it was built
-     * under; hitJson is the body as a hit sends it, made once so that a hit copies no bytes, and
-     * hitBuffer the same bytes outside the heap (read-only), which the socket writes without Netty first
-     * copying them into a direct buffer of its own (a tenth of an in-memory hit's CPU); the GC frees it.
+     * The cached JSON as UTF-8 (metadata.cacheStatus left out), its ETag, the generations it was built
+     * under, and the body as a hit sends it ({@link HitBody}, made on the first hit).
      */
-    public record Entry(String etag, byte[] body, long storedAtMillis, long userGeneration, long globalGeneration, byte[] hitJson,
-                        ByteBuffer hitBuffer) {
+    public record Entry(String etag, byte[] body, long storedAtMillis, long userGeneration, long globalGeneration, HitBody hit) {
         public Entry(String etag, byte[] body, long storedAtMillis, long userGeneration, long globalGeneration) {
-            this(etag, body, storedAtMillis, userGeneration, globalGeneration, DashboardService.withCacheStatus(body, DashboardService.HIT));
+            this(etag, body, storedAtMillis, userGeneration, globalGeneration, new HitBody(body));
+        }
+    }
+
+    /**
+     * The body with cacheStatus "hit", made once per cached copy so that hits copy no bytes, but only when
+     * a hit asks for it: a copy that is only ever a miss's answer (or is replaced first) needs neither.
+     * {@link #direct()} holds the same bytes outside the heap (read-only), which the socket writes without
+     * Netty first copying them into a direct buffer of its own (a tenth of an in-memory hit's CPU); the GC
+     * frees it with the entry. Racing first hits may each make one; either is right.
+     */
+    public static final class HitBody {
+        private final byte[] body;
+        private volatile byte[] json;
+        private volatile ByteBuffer direct;
+
+        HitBody(byte[] body) {
+            this.body = body;
         }
 
-        private Entry(String etag, byte[] body, long storedAtMillis, long userGeneration, long globalGeneration, byte[] hitJson) {
-            this(etag, body, storedAtMillis, userGeneration, globalGeneration, hitJson,
-                    ByteBuffer.allocateDirect(hitJson.length).put(hitJson).flip().asReadOnlyBuffer());
+        public byte[] json() {
+            byte[] made = json;
+            if (made == null) {
+                made = DashboardService.withCacheStatus(body, DashboardService.HIT);
+                json = made;
+            }
+            return made;
+        }
+
+        public ByteBuffer direct() {
+            ByteBuffer made = direct;
+            if (made == null) {
+                byte[] bytes = json();
+                made = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer();
+                direct = made;
+            }
+            return made;
         }
     }
 

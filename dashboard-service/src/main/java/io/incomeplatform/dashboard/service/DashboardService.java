@@ -133,7 +133,7 @@ public class DashboardService {
 
     private Result respond(DashboardCache.Entry entry, String status, RateLimiter.Decision decision) {
         counters.computeIfAbsent(status, s -> registry.counter("dashboard_cache_requests_total", "status", s)).increment();
-        byte[] json = HIT.equals(status) ? entry.hitJson() : withCacheStatus(entry.body(), status);
+        byte[] json = HIT.equals(status) ? entry.hit().json() : withCacheStatus(entry.body(), status);
         return new Result(json, entry.etag(), status, decision);
     }
 
