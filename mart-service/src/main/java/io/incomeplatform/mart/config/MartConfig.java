@@ -2,6 +2,7 @@ package io.incomeplatform.mart.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 import java.util.List;
@@ -68,6 +69,14 @@ public interface MartConfig {
          */
         @WithDefault("2000")
         int maxIncrementalSymbols();
+
+        /**
+         * Steps of a refresh run at the same time where they do not read each other (table builds, a
+         * mart's data tests and sync): about the processing database's cores. 1 runs them one by one.
+         */
+        @WithDefault("2")
+        @Min(1)
+        int parallelism();
 
         /** Users whose portfolio marts are recomputed at the same time by the all-users refresh. */
         @WithDefault("2")

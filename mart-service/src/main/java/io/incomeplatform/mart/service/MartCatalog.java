@@ -2,6 +2,7 @@ package io.incomeplatform.mart.service;
 
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -16,6 +17,26 @@ public final class MartCatalog {
     /** Intermediate tables in dependency order. */
     public static final List<String> INTERMEDIATE = List.of(
             "as_of", "price_stats", "period_returns", "dividend_stats", "projected_dividends");
+
+    /**
+     * The intermediate tables each intermediate table reads (its source view and its advance or scope
+     * queries), so that a refresh may build tables that do not read each other at the same time.
+     */
+    private static final Map<String, List<String>> INTERMEDIATE_READS = Map.of(
+            "as_of", List.of(),
+            "price_stats", List.of("as_of"),
+            "period_returns", List.of("as_of", "price_stats"),
+            "dividend_stats", List.of("as_of"),
+            "projected_dividends", List.of("as_of", "dividend_stats"));
+
+    /** The intermediate tables an intermediate table reads, in dependency order. */
+    public static List<String> intermediateReads(String intermediate) {
+        List<String> reads = INTERMEDIATE_READS.get(intermediate);
+        if (reads == null) {
+            throw new IllegalArgumentException("Unknown intermediate table: " + intermediate);
+        }
+        return reads;
+    }
 
     /** condition: true for an offending row of the mart (alias m). */
     public record DataTest(String name, String condition) {

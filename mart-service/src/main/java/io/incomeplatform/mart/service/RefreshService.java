@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -176,30 +177,58 @@ public class RefreshService {
                 .map(asOf -> new RunReport(runId, trigger, asOf, layers, List.of()));
     }
 
+    /**
+     * The intermediate tables and marts, each built once what it reads is built, then each mart's data
+     * tests and sync as soon as it is built: a {@link StepGraph} on {@code mart.refresh.parallelism}
+     * lanes. The notice goes out after every sync; the report lists steps and marts in catalog order.
+     */
     private Uni<RunReport> build(UUID runId, String trigger, List<MartCatalog.Mart> targets, List<String> intermediates,
                                  List<StepResult> layers, List<String> affectedSymbols) {
-        return Uni.createFrom().voidItem()
-                .chain(() -> sequentially(intermediates, view -> step(runId, trigger, "intermediate." + view,
-                        () -> buildTable("intermediate." + view)))
-                        .invoke(layers::addAll))
-                .chain(() -> sequentially(targets, mart -> step(runId, trigger, mart.name(), () -> buildTable(mart.relation()))))
-                .chain(refreshed -> Uni.combine().all().unis(marts.asOf(), serving.statuses()).asTuple()
-                        .chain(t -> sequentially(targets, mart -> {
-                            StepResult step = refreshed.stream().filter(s -> s.name().equals(mart.name())).findFirst().orElseThrow();
-                            // Rows not pending for the sync are what the last sync copied after its tests passed.
-                            return marts.pendingSync(mart, config.sync().maxSymbols())
-                                    .chain(pending -> dataTests(runId, mart, step.rows(), t.getItem2(),
-                                            pending.any() ? pending.symbols() : List.of()))
-                                    .chain(failures -> failures.isEmpty()
-                                    ? syncOne(runId, mart, step.refreshedAt(), t.getItem1(), false).map(sync -> new MartResult(mart.name(),
-                                    step.rows(), step.durationMs(), step.refreshedAt(),
-                                    "succeeded".equals(sync.status()) ? "succeeded" : "sync-failed", failures, sync))
-                                    : Uni.createFrom().item(new MartResult(mart.name(), step.rows(), step.durationMs(),
-                                    step.refreshedAt(), "refused", failures, null)));
-                        })
-                                .call(results -> publish(results.stream().map(MartResult::sync).filter(Objects::nonNull).toList(),
-                                        affectedSymbols, t.getItem1()))
-                                .map(results -> new RunReport(runId, trigger, t.getItem1(), layers, results))));
+        Map<String, StepResult> built = new ConcurrentHashMap<>();
+        Map<String, MartResult> results = new ConcurrentHashMap<>();
+        return serving.statuses().chain(synced -> {
+            StepGraph graph = new StepGraph(config.refresh().parallelism());
+            for (String view : intermediates) {
+                String name = "intermediate." + view;
+                graph.add(name, MartCatalog.intermediateReads(view).stream().filter(intermediates::contains)
+                                .map(read -> "intermediate." + read).toList(),
+                        () -> step(runId, trigger, name, () -> buildTable(name)).invoke(step -> built.put(name, step)));
+            }
+            for (MartCatalog.Mart mart : targets) {
+                List<String> reads = new ArrayList<>();
+                mart.needs().stream().filter(intermediates::contains).forEach(view -> reads.add("intermediate." + view));
+                mart.after().stream().filter(after -> targets.stream().anyMatch(t -> t.name().equals(after)))
+                        .forEach(after -> reads.add(after));
+                graph.add(mart.name(), reads,
+                        () -> step(runId, trigger, mart.name(), () -> buildTable(mart.relation())).invoke(step -> built.put(mart.name(), step)));
+                // A sync records the as-of its mart was built for: after the as-of moved, if it does.
+                List<String> syncAfter = intermediates.contains("as_of") ? List.of(mart.name(), "intermediate.as_of") : List.of(mart.name());
+                graph.add("sync " + mart.name(), syncAfter,
+                        () -> testAndSync(runId, mart, built.get(mart.name()), synced).invoke(result -> results.put(mart.name(), result)));
+            }
+            return graph.run()
+                    // The as-of the marts were built for (a new trading day moves it during the run).
+                    .chain(() -> marts.asOf())
+                    .chain(asOf -> {
+                        intermediates.forEach(view -> layers.add(built.get("intermediate." + view)));
+                        List<MartResult> inOrder = targets.stream().map(mart -> results.get(mart.name())).toList();
+                        return publish(inOrder.stream().map(MartResult::sync).filter(Objects::nonNull).toList(), affectedSymbols, asOf)
+                                .replaceWith(new RunReport(runId, trigger, asOf, layers, inOrder));
+                    });
+        });
+    }
+
+    /** A built mart's data tests (over its rows pending for the sync), then its sync if they pass. */
+    private Uni<MartResult> testAndSync(UUID runId, MartCatalog.Mart mart, StepResult step, Map<String, ServingRepository.Status> synced) {
+        // Rows not pending for the sync are what the last sync copied after its tests passed.
+        return marts.pendingSync(mart, config.sync().maxSymbols())
+                .chain(pending -> dataTests(runId, mart, step.rows(), synced, pending.any() ? pending.symbols() : List.of()))
+                .chain(failures -> failures.isEmpty()
+                        ? marts.asOf().chain(asOf -> syncOne(runId, mart, step.refreshedAt(), asOf, false)).map(sync -> new MartResult(mart.name(),
+                        step.rows(), step.durationMs(), step.refreshedAt(),
+                        "succeeded".equals(sync.status()) ? "succeeded" : "sync-failed", failures, sync))
+                        : Uni.createFrom().item(new MartResult(mart.name(), step.rows(), step.durationMs(),
+                        step.refreshedAt(), "refused", failures, null)));
     }
 
     /** Builds one table (per changed symbol or whole: MartRepository.build); its rows. */
