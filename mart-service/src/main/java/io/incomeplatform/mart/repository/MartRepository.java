@@ -436,7 +436,7 @@ public class MartRepository {
      * mart records its changed symbols for its sync. Changes of inputs the table does not read only move
      * its mark.
      */
-    public Uni<Built> build(String relation, int maxSymbols, String workMem) {
+    public Uni<Built> build(String relation, int maxSymbols, int maxSyncSymbols, String workMem) {
         Table table = TABLES.get(relation);
         // JIT off: the builds are index lookups per symbol whose cost estimates invite JIT compilation
         // of large plans, which takes longer than the queries.
@@ -454,13 +454,13 @@ public class MartRepository {
                     LocalDate asOfFrom = table.readsAsOf() ? in.asOfFrom() : null;
                     if (in.everything() || table.scopeColumn() == null
                             || asOfFrom != null && table.asOfScope() == null && table.advance() == null) {
-                        return merge(conn, relation, table, in, true, null, null);
+                        return merge(conn, relation, table, in, true, null, null, maxSyncSymbols);
                     }
                     if (table.advance() != null && (asOfFrom != null || in.symbols() == null)) {
-                        return advance(conn, relation, table, in, asOfFrom);
+                        return advance(conn, relation, table, in, asOfFrom, maxSyncSymbols);
                     }
                     return scopeSymbols(conn, table, in, asOfFrom, maxSymbols)
-                            .chain(symbols -> merge(conn, relation, table, in, symbols == null, symbols, null));
+                            .chain(symbols -> merge(conn, relation, table, in, symbols == null, symbols, null, maxSyncSymbols));
                 }));
     }
 
@@ -483,7 +483,8 @@ public class MartRepository {
      * ones) in build_scope, the changes of the table's inputs per symbol in changed_symbols (from_date:
      * the earliest day rewritten, NULL when unknown), then a merge of Table.advance's rows over that scope.
      */
-    private static Uni<Built> advance(SqlConnection conn, String relation, Table table, Inputs in, LocalDate asOfFrom) {
+    private static Uni<Built> advance(SqlConnection conn, String relation, Table table, Inputs in, LocalDate asOfFrom,
+                                      int maxSyncSymbols) {
         return conn.preparedQuery("""
                         CREATE TEMP TABLE changed_symbols ON COMMIT DROP AS
                         SELECT c.symbol, c.input, CASE WHEN bool_and(c.from_date IS NOT NULL) THEN min(c.from_date) END AS from_date
@@ -501,7 +502,7 @@ public class MartRepository {
                 .chain(() -> asOfFrom != null ? Uni.createFrom().item(asOfFrom)
                         : conn.query("SELECT as_of FROM intermediate.as_of").execute()
                         .map(rs -> rs.iterator().next().getLocalDate("as_of")))
-                .chain(builtFor -> merge(conn, relation, table, in, false, null, builtFor));
+                .chain(builtFor -> merge(conn, relation, table, in, false, null, builtFor, maxSyncSymbols));
     }
 
     /**
@@ -509,7 +510,7 @@ public class MartRepository {
      * advance over build_scope (asOfFrom: its {@code $1}; the as-of itself when it did not move).
      */
     private static Uni<Built> merge(SqlConnection conn, String relation, Table table, Inputs in, boolean whole,
-                                    List<String> symbols, LocalDate asOfFrom) {
+                                    List<String> symbols, LocalDate asOfFrom, int maxSyncSymbols) {
         boolean advanced = !whole && symbols == null;
         String[] symbolArray = symbols == null ? null : symbols.toArray(String[]::new);
         Uni<LocalDate> previousAsOf = "intermediate.as_of".equals(relation)
@@ -517,7 +518,7 @@ public class MartRepository {
                 .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getLocalDate("as_of") : null)
                 : Uni.createFrom().nullItem();
         return previousAsOf.chain(before -> columns(conn, relation)
-                .chain(columns -> conn.preparedQuery(mergeSql(relation, table, columns, whole, advanced))
+                .chain(columns -> conn.preparedQuery(mergeSql(relation, table, columns, whole, advanced, maxSyncSymbols))
                         .execute(whole ? Tuple.tuple() : advanced ? Tuple.of(asOfFrom) : Tuple.of((Object) symbolArray)))
                 .map(rs -> rs.iterator().next().getLong("changed"))
                 .call(() -> "mart.treemap".equals(relation) && symbols != null
@@ -558,53 +559,66 @@ public class MartRepository {
 
     /**
      * The merge of a table with its source view, within the scope or whole: deletes rows whose key
-     * vanished, writes rows that differ, and for a mart records the changed symbols for its sync.
-     * Returns the number of rows written (changed). A scoped merge upserts (few rows, index lookups); a
-     * whole one updates through a hash join and inserts only missing keys, so that equal rows are not
-     * touched at all (an upsert locks every conflicting row, writing to each page of the table, before
-     * its WHERE can skip it). Missing and vanished keys are found with EXCEPT, which hashes the table's
-     * keys in one scan: an anti join could turn into a nested loop whose inner scan re-reads the heap the
-     * insert is growing, quadratic in the rows (a first build took 14 minutes), or sort both sides (280,000
-     * treemap keys: seconds).
+     * vanished, writes rows that differ, and for a mart records the changed symbols for its sync (more
+     * than maxSyncSymbols: one change '*', "copy it whole", which the sync would do for that many anyway,
+     * instead of a row per symbol to insert and later prune). Returns the number of rows written
+     * (changed). A scoped merge upserts (few rows, index lookups); a whole or advanced one updates
+     * through a hash join and inserts only missing keys, so that equal rows are not touched at all (an
+     * upsert locks every conflicting row, writing to each page of the table, before its WHERE can skip
+     * it). Missing and vanished keys are found by one full join of the table's keys (in the scope) with
+     * the fresh ones, materialized before anything is written: a full join is hashed or merged, never a
+     * nested loop (an anti join could turn into one whose inner scan re-reads the heap the insert is
+     * growing, quadratic in the rows: a first build took 14 minutes), and it hashes the keys once where
+     * two EXCEPTs hashed both sides twice (period_returns' 175,000 keys: 0.6 s).
      */
-    private static String mergeSql(String relation, Table table, List<String> columns, boolean whole, boolean advanced) {
-        List<String> values = columns.stream().filter(c -> !table.keys().contains(c)).toList();
-        String keyMatch = String.join(" AND ", table.keys().stream().map(k -> "f." + k + " = t." + k).toList());
-        String returned = table.syncColumn() == null ? table.keys().getFirst() : table.syncColumn();
+    private static String mergeSql(String relation, Table table, List<String> columns, boolean whole, boolean advanced,
+                                   int maxSyncSymbols) {
+        List<String> keyColumns = table.keys();
+        List<String> values = columns.stream().filter(c -> !keyColumns.contains(c)).toList();
+        String keyMatch = String.join(" AND ", keyColumns.stream().map(k -> "f." + k + " = t." + k).toList());
+        String returned = table.syncColumn() == null ? keyColumns.getFirst() : table.syncColumn();
         String record = table.syncColumn() == null ? "" : """
-                , recorded AS (INSERT INTO mart.changes (relation, symbol)
-                               SELECT DISTINCT 'serving.%s', s FROM changed_rows RETURNING 1)"""
-                .formatted(relation.substring(relation.indexOf('.') + 1));
-        String counted = table.syncColumn() == null ? "" : ", (SELECT count(*) FROM recorded) AS recorded";
-        String put = whole || advanced ? """
-                put AS (UPDATE %1$s AS t SET (%2$s) = ROW(%3$s) FROM fresh f
-                        WHERE %4$s AND ROW(t.*) IS DISTINCT FROM ROW(f.*) RETURNING t.%5$s AS s),
-                added AS (INSERT INTO %1$s SELECT f.* FROM fresh f
-                          JOIN (SELECT %6$s FROM fresh EXCEPT SELECT %6$s FROM %1$s) t ON %4$s RETURNING %5$s AS s),"""
-                .formatted(relation, String.join(", ", values),
-                String.join(", ", values.stream().map(c -> "f." + c).toList()), keyMatch, returned, String.join(", ", table.keys()))
-                : """
-                put AS (INSERT INTO %1$s AS t SELECT * FROM fresh ON CONFLICT (%2$s) DO UPDATE SET %3$s
-                        WHERE ROW(t.*) IS DISTINCT FROM ROW(excluded.*) RETURNING t.%4$s AS s),""".formatted(relation, String.join(", ", table.keys()),
-                "(" + String.join(", ", values) + ") = ROW(" + String.join(", ", values.stream().map(c -> "excluded." + c).toList()) + ")",
-                returned);
+                , many AS (SELECT count(DISTINCT s) > %2$d AS many FROM changed_rows),
+                recorded AS (INSERT INTO mart.changes (relation, symbol)
+                             SELECT 'serving.%1$s', s FROM (SELECT DISTINCT s FROM changed_rows) c WHERE NOT (SELECT many FROM many)
+                             UNION ALL SELECT 'serving.%1$s', '*' WHERE (SELECT many FROM many))"""
+                .formatted(relation.substring(relation.indexOf('.') + 1), maxSyncSymbols);
         String source = advanced ? "(" + table.advance() + ") AS advanced(" + String.join(", ", columns) + ")"
                 : whole || table.partialSource() == null ? relation + "_source" : table.partialSource();
-        String keys = String.join(", ", table.keys());
-        // Whole and advanced merges find vanished keys by hashing (EXCEPT), not by sorting both sides.
-        String gone = whole || advanced
-                ? "USING (SELECT %1$s FROM %2$s t WHERE %3$s EXCEPT SELECT %1$s FROM fresh) g WHERE %4$s".formatted(keys, relation,
-                whole ? "true" : "t." + table.scopeColumn() + " IN (SELECT symbol FROM build_scope)",
-                String.join(" AND ", table.keys().stream().map(k -> "g." + k + " = t." + k).toList()))
-                : "WHERE t." + table.scopeColumn() + " = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM fresh f WHERE " + keyMatch + ")";
+        if (!whole && !advanced) {
+            return """
+                    WITH fresh AS MATERIALIZED (SELECT * FROM %1$s WHERE %2$s = ANY($1::text[])),
+                    gone AS (DELETE FROM %3$s t WHERE t.%2$s = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM fresh f WHERE %4$s)
+                             RETURNING t.%5$s AS s),
+                    put AS (INSERT INTO %3$s AS t SELECT * FROM fresh ON CONFLICT (%6$s) DO UPDATE SET (%7$s) = ROW(%8$s)
+                            WHERE ROW(t.*) IS DISTINCT FROM ROW(excluded.*) RETURNING t.%5$s AS s),
+                    changed_rows AS (SELECT s FROM gone UNION ALL SELECT s FROM put)%9$s
+                    SELECT count(*) AS changed FROM changed_rows""".formatted(source, table.scopeColumn(), relation, keyMatch, returned,
+                    String.join(", ", keyColumns), String.join(", ", values),
+                    String.join(", ", values.stream().map(c -> "excluded." + c).toList()), record);
+        }
+        String keys = String.join(", ", keyColumns);
         return """
-                WITH fresh AS MATERIALIZED (SELECT * FROM %1$s WHERE %2$s),
-                gone AS (DELETE FROM %3$s t %4$s RETURNING t.%5$s AS s),
-                %6$s
-                changed_rows AS (SELECT s FROM gone UNION ALL SELECT s FROM put%9$s)%7$s
-                SELECT (SELECT count(*) FROM changed_rows) AS changed%8$s""".formatted(
-                source, whole || advanced ? "true" : table.scopeColumn() + " = ANY($1::text[])", relation, gone, returned, put,
-                record, counted, whole || advanced ? " UNION ALL SELECT s FROM added" : "");
+                WITH fresh AS MATERIALIZED (SELECT * FROM %1$s),
+                diff AS MATERIALIZED (SELECT %2$s, %3$s FROM (SELECT %4$s FROM %5$s t WHERE %6$s) t
+                                      FULL JOIN (SELECT %4$s FROM fresh) f ON %7$s
+                                      WHERE t.%8$s IS NULL OR f.%8$s IS NULL),
+                gone AS (DELETE FROM %5$s t USING diff d WHERE d.new_%8$s IS NULL AND %9$s RETURNING t.%10$s AS s),
+                put AS (UPDATE %5$s AS t SET (%11$s) = ROW(%12$s) FROM fresh f
+                        WHERE %7$s AND ROW(t.*) IS DISTINCT FROM ROW(f.*) RETURNING t.%10$s AS s),
+                added AS (INSERT INTO %5$s SELECT f.* FROM fresh f JOIN diff d ON d.old_%8$s IS NULL AND %13$s RETURNING %10$s AS s),
+                changed_rows AS (SELECT s FROM gone UNION ALL SELECT s FROM put UNION ALL SELECT s FROM added)%14$s
+                SELECT count(*) AS changed FROM changed_rows""".formatted(
+                source,
+                String.join(", ", keyColumns.stream().map(k -> "t." + k + " AS old_" + k).toList()),
+                String.join(", ", keyColumns.stream().map(k -> "f." + k + " AS new_" + k).toList()),
+                keys, relation,
+                whole ? "true" : "t." + table.scopeColumn() + " IN (SELECT symbol FROM build_scope)",
+                keyMatch, keyColumns.getFirst(),
+                String.join(" AND ", keyColumns.stream().map(k -> "d.old_" + k + " = t." + k).toList()),
+                returned, String.join(", ", values), String.join(", ", values.stream().map(c -> "f." + c).toList()),
+                String.join(" AND ", keyColumns.stream().map(k -> "d.new_" + k + " = f." + k).toList()),
+                record);
     }
 
     public Uni<Long> countRows(String relation) {

@@ -233,7 +233,7 @@ public class RefreshService {
 
     /** Builds one table (per changed symbol or whole: MartRepository.build); its rows. */
     private Uni<Long> buildTable(String relation) {
-        return marts.build(relation, config.refresh().maxIncrementalSymbols(), config.refresh().workMem())
+        return marts.build(relation, config.refresh().maxIncrementalSymbols(), config.sync().maxSymbols(), config.refresh().workMem())
                 .invoke(built -> LOG.debugf("Built %s %s: %d rows written, %d rows", relation,
                         built.whole() ? "whole" : "for " + built.symbols() + " changed symbols", built.changedRows(), built.rows()))
                 .map(MartRepository.Built::rows);
