@@ -94,14 +94,24 @@ public class StagingRepository {
                    coalesce(currency, 'USD'), market_cap, coalesce(time_zone, 'America/New_York')
             FROM raw.securities""";
 
+    /**
+     * Whether raw.securities, cleaned, differs from staging: one join by symbol that stops at the first
+     * difference (two EXCEPTs hashed every row of both sides twice: 0.2-0.4 s on every refresh).
+     */
+    private static final String SECURITIES_CHANGED = """
+            SELECT EXISTS (
+                SELECT 1 FROM (%s) AS r(symbol, name, exchange, asset_type, sector, industry, currency, market_cap, time_zone)
+                FULL JOIN staging.securities s ON s.symbol = r.symbol
+                WHERE r.symbol IS NULL OR s.symbol IS NULL
+                   OR (r.name, r.exchange, r.asset_type, r.sector, r.industry, r.currency, r.market_cap, r.time_zone)
+                      IS DISTINCT FROM (s.name, s.exchange, s.asset_type, s.sector, s.industry, s.currency, s.market_cap, s.time_zone)
+            ) AS changed""".formatted(CLEAN_SECURITIES);
+
     /** Reloads the (small) securities table, unless an incremental load finds it identical to raw. */
     public Uni<Long> loadSecurities(LoadScope scope) {
         return processing.withTransaction(conn -> {
             Uni<Boolean> changed = scope instanceof LoadScope.Full ? Uni.createFrom().item(true)
-                    : conn.query("SELECT EXISTS (" + CLEAN_SECURITIES + " EXCEPT SELECT symbol, name, exchange, asset_type, sector, "
-                            + "industry, currency, market_cap, time_zone FROM staging.securities) OR EXISTS (SELECT symbol, name, "
-                            + "exchange, asset_type, sector, industry, currency, market_cap, time_zone FROM staging.securities EXCEPT "
-                            + CLEAN_SECURITIES + ") AS changed").execute().map(rs -> rs.iterator().next().getBoolean("changed"));
+                    : conn.query(SECURITIES_CHANGED).execute().map(rs -> rs.iterator().next().getBoolean("changed"));
             return changed.chain(yes -> !yes ? Uni.createFrom().item(0L)
                     : conn.query("DELETE FROM staging.securities").execute()
                     .chain(() -> conn.query("INSERT INTO staging.securities (symbol, name, exchange, asset_type, sector, industry, "
