@@ -37,10 +37,12 @@ class SecurityChangesTest {
     void shouldReloadARenamedSecurityWithoutAFullRefresh() {
         Db.exec(Db.PROCESSING, "UPDATE raw.securities SET name = 'Sierra Alpha Holdings', fetched_at = now() WHERE symbol = 'MSA'");
 
-        Refresh.post("/api/v1/marts/refresh?mart=stocks_summary").then().statusCode(200);
+        Refresh.post("/api/v1/marts/refresh?mart=screener_results").then().statusCode(200);
 
         assertEquals("Sierra Alpha Holdings", servingName("MSA"));
         assertEquals("Sierra Bravo", servingName("MSB"));
+        // The screener projects stocks_summary: its serving copy took the change with it.
+        assertEquals("Sierra Alpha Holdings", Db.one(Db.SERVING, "SELECT name FROM serving.screener_results WHERE symbol = 'MSA'").get("name"));
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /** The intermediate and mart tables of the processing database (built from their source views), their runs and data tests. */
 @ApplicationScoped
@@ -271,8 +272,6 @@ public class MartRepository {
             // as_of is a column; change_1y and the TTM yield move with it too: every row.
             Map.entry("mart.stocks_summary", new Table(List.of("symbol"), "symbol", null, "symbol",
                     List.of("daily_prices", "dividends", AS_OF))),
-            Map.entry("mart.screener_results", new Table(List.of("symbol"), "symbol", null, "symbol",
-                    List.of("daily_prices", "dividends", AS_OF))),
             Map.entry("mart.dividend_calendar", new Table(List.of("symbol", "ex_date"), "symbol", null, "symbol", DIVIDENDS,
                     CALENDAR_MOVED, null)),
             Map.entry("mart.etf_holdings", new Table(List.of("etf_symbol", "holding_symbol"), "etf_symbol", null, "etf_symbol",
@@ -283,6 +282,12 @@ public class MartRepository {
                     "(SELECT v.*, r.rank_current, r.rank_change FROM mart.treemap_values v "
                             + "LEFT JOIN mart.treemap r USING (period, metric, symbol)) AS partial", "symbol",
                     List.of("daily_prices", "short_positions", AS_OF), null, ADVANCE_TREEMAP)));
+
+    /**
+     * Marts that are views over another mart (processing V8): nothing to build; the mart they project
+     * records its changed symbols for their serving copies too.
+     */
+    private static final Map<String, String> PROJECTIONS = Map.of("mart.screener_results", "mart.stocks_summary");
 
     /**
      * Ranks are per (period, metric, industry): after a per-symbol build, the industries of the changed
@@ -437,6 +442,9 @@ public class MartRepository {
      * its mark.
      */
     public Uni<Built> build(String relation, int maxSymbols, int maxSyncSymbols, String workMem) {
+        if (PROJECTIONS.containsKey(relation)) {
+            return countRows(relation).map(rows -> new Built(rows, false, 0, 0));
+        }
         Table table = TABLES.get(relation);
         // JIT off: the builds are index lookups per symbol whose cost estimates invite JIT compilation
         // of large plans, which takes longer than the queries.
@@ -577,12 +585,17 @@ public class MartRepository {
         List<String> values = columns.stream().filter(c -> !keyColumns.contains(c)).toList();
         String keyMatch = String.join(" AND ", keyColumns.stream().map(k -> "f." + k + " = t." + k).toList());
         String returned = table.syncColumn() == null ? keyColumns.getFirst() : table.syncColumn();
+        // The serving copies the mart's changes are recorded for: its own and those of its projections.
+        String copies = String.join(", ", Stream.concat(Stream.of(relation),
+                        PROJECTIONS.entrySet().stream().filter(p -> p.getValue().equals(relation)).map(Map.Entry::getKey))
+                .map(mart -> "('serving." + mart.substring(mart.indexOf('.') + 1) + "')").toList());
         String record = table.syncColumn() == null ? "" : """
                 , many AS (SELECT count(DISTINCT s) > %2$d AS many FROM changed_rows),
                 recorded AS (INSERT INTO mart.changes (relation, symbol)
-                             SELECT 'serving.%1$s', s FROM (SELECT DISTINCT s FROM changed_rows) c WHERE NOT (SELECT many FROM many)
-                             UNION ALL SELECT 'serving.%1$s', '*' WHERE (SELECT many FROM many))"""
-                .formatted(relation.substring(relation.indexOf('.') + 1), maxSyncSymbols);
+                             SELECT r.relation, c.s FROM (VALUES %1$s) r(relation)
+                             CROSS JOIN (SELECT DISTINCT s FROM changed_rows WHERE NOT (SELECT many FROM many)
+                                         UNION ALL SELECT '*' WHERE (SELECT many FROM many)) c)"""
+                .formatted(copies, maxSyncSymbols);
         String source = advanced ? "(" + table.advance() + ") AS advanced(" + String.join(", ", columns) + ")"
                 : whole || table.partialSource() == null ? relation + "_source" : table.partialSource();
         if (!whole && !advanced) {

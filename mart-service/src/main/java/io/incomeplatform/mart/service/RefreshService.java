@@ -159,8 +159,10 @@ public class RefreshService {
                 .chain(pending -> pending
                         ? build(runId, trigger, targets, intermediates, layers, affectedSymbols)
                         : confirmUnchanged(runId, trigger, layers))
-                .call(() -> marts.pruneChanges().onFailure().invoke(e -> LOG.warnf("Could not prune mart.changes: %s", e.getMessage()))
-                        .onFailure().recoverWithNull())
+                // In the background: the marts are synced and announced by now, and deleting changes every
+                // reader has taken in is safe beside a next run (which only adds newer ones).
+                .invoke(() -> marts.pruneChanges().subscribe().with(
+                        done -> LOG.debug("Pruned mart.changes"), e -> LOG.warnf("Could not prune mart.changes: %s", e.getMessage())))
                 .invoke(() -> completedOnce.set(true));
     }
 
