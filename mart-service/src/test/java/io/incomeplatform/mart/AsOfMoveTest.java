@@ -221,7 +221,7 @@ class AsOfMoveTest {
     /** Every row of the intermediate tables and the marts, as text, in key order. */
     private static Map<String, List<Object>> everything() {
         Map<String, String> tables = Map.of(
-                "intermediate.price_stats", "symbol", "intermediate.period_returns", "symbol, period",
+                "intermediate.price_stats", "symbol", "intermediate.period_closes", "symbol",
                 "intermediate.dividend_stats", "symbol", "intermediate.projected_dividends", "symbol, ex_date",
                 "mart.market_latest", "symbol", "mart.stocks_summary", "symbol", "mart.screener_results", "symbol",
                 "mart.dividend_calendar", "symbol, ex_date", "mart.treemap", "period, metric, symbol",

@@ -185,37 +185,43 @@ public class MartRepository {
                                WHERE r.whole_window AND d.symbol = sc.symbol AND d.date > a.as_of - 365 AND d.date <= a.as_of) w ON true
             WHERE CASE WHEN r.latest_changed THEN l.date IS NOT NULL ELSE o.symbol IS NOT NULL END""";
 
+    /** The periods with a start before the as-of (intermediate.period_starts; 'max' starts at the first close). */
+    private static final List<String> RETURN_PERIODS = List.of("1m", "3m", "6m", "1y", "2y", "5y");
+
     /**
-     * period_returns carried forward: a start that moved from the old as-of's start S0 to S1 closes at the
+     * period_closes carried forward: a start that moved from the old as-of's start S0 to S1 closes at the
      * symbol's last bar in (S0, S1] if any (read in date order, index-only, for all symbols at once), else
      * where it did; looked up from history only when a bar on or before S1 changed or the old row is
-     * missing or was not built for S0.
+     * missing or was not built for the old as-of. 'max' starts at the first close.
      */
-    private static final String ADVANCE_PERIOD_RETURNS = """
+    private static final String ADVANCE_PERIOD_CLOSES = """
             WITH starts AS (SELECT st.period, st.start_date, ($1::date - make_interval(months => st.months))::date AS old_start
-                            FROM intermediate.period_starts st),
+                            FROM intermediate.period_starts st WHERE st.period <> 'max'),
+            s AS (SELECT %s FROM starts),
             moved AS MATERIALIZED (
                 -- byte order ("C"): the same groups, sorted several times faster than by the database's collation
                 -- per start its own range of the index (LATERAL ... OFFSET 0: never a scan of the table)
                 SELECT DISTINCT ON (st.period, d.symbol COLLATE "C") st.period, d.symbol, d.close
                 FROM starts st CROSS JOIN LATERAL (SELECT d.symbol, d.date, d.close FROM staging.daily_prices d
                                                    WHERE d.date > st.old_start AND d.date <= st.start_date OFFSET 0) d
-                ORDER BY st.period, d.symbol COLLATE "C", d.date DESC)
-            SELECT ps.symbol, st.period, st.start_date, x.start_close, ps.latest_close, ps.latest_close / nullif(x.start_close, 0) - 1
+                ORDER BY st.period, d.symbol COLLATE "C", d.date DESC),
+            m AS (SELECT symbol, %s FROM moved GROUP BY symbol)
+            SELECT ps.symbol, a.as_of, ps.latest_close, %s, ps.first_close
             FROM build_scope b
             JOIN intermediate.price_stats ps ON ps.symbol = b.symbol
-            CROSS JOIN starts st
+            CROSS JOIN intermediate.as_of a
+            CROSS JOIN s
             LEFT JOIN changed_symbols cs ON cs.symbol = ps.symbol
-            LEFT JOIN intermediate.period_returns o ON o.symbol = ps.symbol AND o.period = st.period
-            CROSS JOIN LATERAL (SELECT st.period <> 'max' AND o.start_date = st.old_start AND st.old_start <= st.start_date
-                                       AND (cs.symbol IS NULL OR cs.from_date > st.start_date) AS reuse) r
-            LEFT JOIN moved m ON m.period = st.period AND m.symbol = ps.symbol
-            LEFT JOIN LATERAL (SELECT d.close FROM staging.daily_prices d
-                               WHERE NOT r.reuse AND st.period <> 'max' AND d.symbol = ps.symbol AND d.date <= st.start_date
-                               ORDER BY d.date DESC LIMIT 1) c ON true
-            CROSS JOIN LATERAL (SELECT CASE WHEN st.period = 'max' THEN ps.first_close
-                                            WHEN r.reuse THEN coalesce(m.close, o.start_close)
-                                            ELSE c.close END AS start_close) x""";
+            LEFT JOIN intermediate.period_closes o ON o.symbol = ps.symbol
+            LEFT JOIN m ON m.symbol = ps.symbol""".formatted(
+            String.join(", ", RETURN_PERIODS.stream().map(p -> "max(start_date) FILTER (WHERE period = '%1$s') AS start_%1$s, "
+                    .formatted(p) + "max(old_start) FILTER (WHERE period = '%1$s') AS old_%1$s".formatted(p)).toList()),
+            String.join(", ", RETURN_PERIODS.stream().map(p -> "max(close) FILTER (WHERE period = '%1$s') AS close_%1$s".formatted(p)).toList()),
+            String.join(",\n                   ", RETURN_PERIODS.stream().map(p -> """
+                    CASE WHEN o.as_of = $1::date AND s.old_%1$s <= s.start_%1$s AND (cs.symbol IS NULL OR cs.from_date > s.start_%1$s)
+                         THEN coalesce(m.close_%1$s, o.close_%1$s)
+                         ELSE (SELECT d.close FROM staging.daily_prices d WHERE d.symbol = ps.symbol AND d.date <= s.start_%1$s
+                               ORDER BY d.date DESC LIMIT 1) END""".formatted(p)).toList()));
 
     /**
      * The whole treemap from what changed: price rows straight from period_returns (one join, no lookups
@@ -261,8 +267,8 @@ public class MartRepository {
             Map.entry("intermediate.as_of", new Table(List.of("id"), null, null, null, null)),
             Map.entry("intermediate.price_stats", new Table(List.of("symbol"), "symbol", null, null, PRICES,
                     null, ADVANCE_PRICE_STATS)),
-            Map.entry("intermediate.period_returns", new Table(List.of("symbol", "period"), "symbol", null, null, PRICES,
-                    null, ADVANCE_PERIOD_RETURNS)),
+            Map.entry("intermediate.period_closes", new Table(List.of("symbol"), "symbol", null, null, PRICES,
+                    null, ADVANCE_PERIOD_CLOSES)),
             Map.entry("intermediate.dividend_stats", new Table(List.of("symbol"), "symbol", null, null, DIVIDENDS,
                     DIVIDEND_WINDOW_MOVED, null)),
             Map.entry("intermediate.projected_dividends", new Table(List.of("symbol", "ex_date"), "symbol", null, null, DIVIDENDS,
@@ -434,7 +440,7 @@ public class MartRepository {
     /**
      * Brings a table up to date with its source in one transaction: whole when everything may have
      * changed, else for the symbols its inputs changed, plus those a forward move of the as-of date
-     * changes (Table.asOfScope). A table with an advance (price_stats, period_returns, treemap) takes that
+     * changes (Table.asOfScope). A table with an advance (price_stats, period_closes, treemap) takes that
      * instead of a whole build when the as-of moved or more than maxSymbols symbols changed; other tables
      * are built whole then. Either way only rows that differ are written (an upsert that skips equal rows,
      * or an update through a hash join, and a delete of vanished keys): readers are never blocked, and a
@@ -577,7 +583,7 @@ public class MartRepository {
      * the fresh ones, materialized before anything is written: a full join is hashed or merged, never a
      * nested loop (an anti join could turn into one whose inner scan re-reads the heap the insert is
      * growing, quadratic in the rows: a first build took 14 minutes), and it hashes the keys once where
-     * two EXCEPTs hashed both sides twice (period_returns' 175,000 keys: 0.6 s).
+     * two EXCEPTs hashed both sides twice (the 175,000 keys period_returns had: 0.6 s).
      */
     private static String mergeSql(String relation, Table table, List<String> columns, boolean whole, boolean advanced,
                                    int maxSyncSymbols) {

@@ -16,7 +16,7 @@ public final class MartCatalog {
 
     /** Intermediate tables in dependency order. */
     public static final List<String> INTERMEDIATE = List.of(
-            "as_of", "price_stats", "period_returns", "dividend_stats", "projected_dividends");
+            "as_of", "price_stats", "period_closes", "dividend_stats", "projected_dividends");
 
     /**
      * The intermediate tables each intermediate table reads (its source view and its advance or scope
@@ -25,7 +25,7 @@ public final class MartCatalog {
     private static final Map<String, List<String>> INTERMEDIATE_READS = Map.of(
             "as_of", List.of(),
             "price_stats", List.of("as_of"),
-            "period_returns", List.of("as_of", "price_stats"),
+            "period_closes", List.of("as_of", "price_stats"),
             "dividend_stats", List.of("as_of"),
             "projected_dividends", List.of("as_of", "dividend_stats"));
 
@@ -79,7 +79,7 @@ public final class MartCatalog {
                     where("not_null_keys", "symbol IS NULL OR price IS NULL OR price_date IS NULL"),
                     where("no_negative_prices", "price <= 0 OR previous_close <= 0"),
                     referential("symbol"))),
-            new Mart("stocks_summary", List.of("as_of", "price_stats", "period_returns", "dividend_stats"), List.of(),
+            new Mart("stocks_summary", List.of("as_of", "price_stats", "period_closes", "dividend_stats"), List.of(),
                     "symbol", List.of(
                     where("not_null_keys", "symbol IS NULL OR name IS NULL"),
                     where("no_negative_prices", "price <= 0 OR previous_close <= 0 OR high_52w <= 0 OR low_52w <= 0 OR high_52w < low_52w"),
@@ -102,7 +102,7 @@ public final class MartCatalog {
                     where("not_null_keys", "etf_symbol IS NULL OR holding_symbol IS NULL OR as_of IS NULL"),
                     where("accepted_weight", "weight < 0 OR weight > 1"),
                     referential("etf_symbol"))),
-            new Mart("treemap", List.of("as_of", "price_stats", "period_returns"), List.of(),
+            new Mart("treemap", List.of("as_of", "price_stats", "period_closes"), List.of(),
                     "symbol", List.of(
                     where("not_null_keys", "period IS NULL OR metric IS NULL OR symbol IS NULL OR industry IS NULL"),
                     where("accepted_period", "period NOT IN ('3m', '6m', '1y', '2y', '5y', 'max')"),
