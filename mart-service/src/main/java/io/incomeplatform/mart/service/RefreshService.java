@@ -347,7 +347,15 @@ public class RefreshService {
                 .max(Comparator.naturalOrder()).orElse(null);
         return publisher.publish(done.stream().map(SyncResult::name).toList(), null, affected, asOf, syncedAt)
                 .onFailure().invoke(e -> LOG.warnf("Could not publish %s: %s", MartsRefreshedPublisher.CHANNEL, e.getMessage()))
-                .onFailure().recoverWithNull();
+                .onFailure().recoverWithNull()
+                .invoke(() -> vacuumInBackground(done.stream().filter(s -> s.symbols() == null).map(SyncResult::name).toList()));
+    }
+
+    /** Reclaims the rows whole copies replaced, one mart after another, once the run is announced. */
+    private void vacuumInBackground(List<String> copiedWhole) {
+        sequentially(copiedWhole, name -> serving.vacuum(MartCatalog.mart(name).orElseThrow()))
+                .subscribe().with(done -> LOG.debugf("Vacuumed %s", copiedWhole),
+                        e -> LOG.warnf("Could not vacuum %s: %s", copiedWhole, e.getMessage()));
     }
 
     static <T, R> Uni<List<R>> sequentially(List<T> items, Function<T, Uni<R>> work) {
