@@ -100,7 +100,7 @@ public class DashboardService {
                 .call(entry -> cache.store(userId, scope, entry, lookup))
                 .onTermination().invoke(() -> inFlight.remove(k))
                 .memoize().indefinitely());
-        if (lookup.entry() == null) {
+        if (lookup.entry() == null && !lookup.staleInRedis()) {
             return build.ifNoItem().after(config.cache().databaseTimeout()).failWith(this::unavailable)
                     .onFailure(e -> !(e instanceof ApiProblem)).transform(e -> {
                         LOG.warnf("Dashboard of %s could not be built and none is cached: %s", userId, e.toString());
@@ -110,13 +110,18 @@ public class DashboardService {
         }
         // Keep the build running even when this request stops waiting for it: its result refreshes the cache.
         build.subscribe().with(entry -> { }, e -> LOG.debugf("Background dashboard refresh failed: %s", e.toString()));
-        DashboardCache.Entry last = lookup.entry();
+        // The copy that is not fresh: in hand, or left in Redis by the lookup and read only if it is needed.
+        Uni<DashboardCache.Entry> last = lookup.entry() != null ? Uni.createFrom().item(lookup.entry()) : cache.stale(userId, scope);
         return build.ifNoItem().after(config.cache().databaseTimeout()).fail()
                 .map(entry -> respond(entry, MISS, decision))
-                .onFailure(e -> !(e instanceof ApiProblem)).recoverWithItem(e -> {
+                .onFailure(e -> !(e instanceof ApiProblem)).recoverWithUni(e -> last.map(stale -> {
+                    if (stale == null) {
+                        LOG.warnf("Dashboard of %s could not be built and none is cached: %s", userId, e.toString());
+                        throw unavailable();
+                    }
                     LOG.warnf("Serving a stale dashboard to %s: %s", userId, e.toString());
-                    return respond(last, STALE, decision);
-                });
+                    return respond(stale, STALE, decision);
+                }));
     }
 
     private Uni<DashboardCache.Entry> build(UUID userId, UUID portfolioId, DashboardCache.Lookup lookup) {
