@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -28,15 +29,16 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * GET /api/v1/dashboard answered on the event loop, before Quarkus REST, when everything it needs is
- * already in this replica's memory: a token {@link CachingJwtParser} verified earlier (not expired) with
- * a role DashboardResource allows, a fresh in-memory dashboard the invalidation events keep current, and
- * the caller's rate-limit window counted here with room left. That is the common case of a cache hit,
- * and it then costs none of the framework's per-request layers (REST context, security identity,
- * Mutiny, context propagation, ArC: about 40 % of a hit's CPU samples). Anything else (first call with a token, a
- * miss, a window Redis must count, past the limit, an odd Accept or query) goes on to DashboardResource
- * unchanged, which answers exactly as before. The response is the one DashboardResource sends: same
- * body, ETag/304, Cache-Control, RateLimit headers, hit counter; the HTTP latency timer sees the same URI.
+ * GET /api/v1/dashboard answered on the event loop, before Quarkus REST, for a token {@link CachingJwtParser}
+ * verified earlier (not expired) with a role DashboardResource allows, a well-formed scope and a JSON Accept.
+ * A hit is sent from memory when a fresh in-memory dashboard the invalidation events keep current and,
+ * with rate limits on, a window this replica counts with room left are there: it then costs none of the
+ * framework's per-request layers (REST context, security identity, Mutiny, context propagation, ArC: about
+ * 40 % of a hit's CPU samples). Everything else for such a caller (a miss, stale, a window Redis must count,
+ * past the limit, another user's portfolio, 503) is DashboardService's answer, written here as
+ * DashboardResource and ProblemExceptionMapper would. Other requests (first call with a token, another role,
+ * an odd Accept or query) go on to DashboardResource unchanged. The response is the one DashboardResource
+ * sends: same body, ETag/304, Cache-Control, RateLimit headers, counters; the HTTP timer sees the same URI.
  */
 @ApplicationScoped
 public class DashboardHitRoute {
@@ -98,8 +100,12 @@ public class DashboardHitRoute {
      */
     private void answerFromService(RoutingContext context, UUID user, String scope) {
         UUID portfolioId = "all".equals(scope) ? null : UUID.fromString(scope);
-        dashboards.dashboard(user, portfolioId).subscribe().with(result -> {
+        // Deferred: anything the service throws before its Uni exists is a failure too (a 500 problem, as the mapper's).
+        Uni.createFrom().deferred(() -> dashboards.dashboard(user, portfolioId)).subscribe().with(result -> {
             HttpServerResponse response = context.response();
+            if (response.closed()) {
+                return;
+            }
             MultiMap headers = response.headers();
             headers.add(HttpHeaders.ETAG, result.etag());
             headers.add(HttpHeaders.CACHE_CONTROL, NO_CACHE);
@@ -115,6 +121,9 @@ public class DashboardHitRoute {
 
     private void problem(RoutingContext context, Throwable failure) {
         HttpServerResponse response = context.response();
+        if (response.closed()) {
+            return;
+        }
         Map<String, Object> body;
         int status;
         if (failure instanceof ApiProblem problem) {
