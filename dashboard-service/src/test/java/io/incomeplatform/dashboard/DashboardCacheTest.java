@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.startsWith;
@@ -156,6 +157,44 @@ class DashboardCacheTest {
             // An invalidation without a change of data rebuilds the same cards: the ETag still matches.
             cache.invalidateUsers(List.of(user.toString())).await().indefinitely();
             given().auth().oauth2(token).header("If-None-Match", etag).get("/api/v1/dashboard").then().statusCode(304);
+        });
+    }
+
+    /**
+     * Writes an entry for the user's "all" scope as a replica stores it (four header lines, then the JSON),
+     * built under the generations Redis holds now and stored ageMillis ago.
+     */
+    static void storeEntry(RedisDataSource redis, UUID user, String etag, long ageMillis, String json) {
+        String userGeneration = java.util.Objects.requireNonNullElse(redis.value(String.class).get("income:dashboard-generation:" + user), "0");
+        String globalGeneration = java.util.Objects.requireNonNullElse(redis.value(String.class).get("income:dashboard-generation:all"), "0");
+        redis.value(String.class).set("income:dashboard:" + user + ":all",
+                etag + "\n" + (System.currentTimeMillis() - ageMillis) + "\n" + userGeneration + "\n" + globalGeneration + "\n" + json);
+    }
+
+    @Test
+    void shouldServeAFreshEntryAnotherReplicaStoredAsAHit() {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        TestSupport.retryingIfMartsWereReplaced(() -> {
+            // Stored a second ago under the current generations: fresh (TTL 5 min), sent as stored with cacheStatus added.
+            storeEntry(redis, user, "W/\"e1\"", 1_000, "{\"cards\":1,\"metadata\":{\"scope\":\"all\"}}");
+            String body = given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                    .header("ETag", equalTo("W/\"e1\"")).extract().asString();
+            assertThat(body, equalTo("{\"cards\":1,\"metadata\":{\"scope\":\"all\",\"cacheStatus\":\"hit\"}}"));
+        });
+    }
+
+    @Test
+    void shouldRebuildAnEntryOlderThanTheTtlEvenUnderTheCurrentGenerations() {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        newUserWithOneHolding(user, TestSupport.uniqueSymbol());
+        TestSupport.retryingIfMartsWereReplaced(() -> {
+            // Stored 5 min 1 s ago: one second past the TTL, so the lookup leaves it in Redis and the dashboard is built.
+            storeEntry(redis, user, "W/\"e2\"", 301_000, "{\"cards\":2,\"metadata\":{\"scope\":\"all\"}}");
+            given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                    .header("ETag", org.hamcrest.Matchers.not(equalTo("W/\"e2\"")))
+                    .body("metadata.cacheStatus", equalTo("miss")).body("performanceCommand.portfolioValue", equalTo(100)); // 10 x 10
         });
     }
 }

@@ -1,10 +1,13 @@
 package io.incomeplatform.dashboard;
 
+import io.incomeplatform.dashboard.service.DashboardCache;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.response.Response;
 import io.smallrye.jwt.build.Jwt;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -18,6 +21,9 @@ import static org.hamcrest.Matchers.equalTo;
  */
 @QuarkusTest
 class DashboardHitRouteTest {
+
+    @Inject
+    DashboardCache cache;
 
     private static final String BOTH_PATHS_ACCEPT = "application/json, text/plain;q=0.5";
 
@@ -93,5 +99,55 @@ class DashboardHitRouteTest {
         String stranger = TestSupport.token(UUID.randomUUID());
         dashboard(stranger, "*/*", "?portfolioId=" + portfolio).then().statusCode(404);
         dashboard(token, "*/*", "?portfolioId=not-a-uuid").then().statusCode(404);
+    }
+
+    /** The body without its build time (lastUpdated), which two builds of the same data do not share. */
+    private static String withoutBuildTime(String body) {
+        return body.replaceAll("\"lastUpdated\":\"[^\"]*\"", "\"lastUpdated\":\"-\"");
+    }
+
+    @Test
+    void shouldAnswerAMissForAKnownTokenWithTheBodyAndHeadersOfTheFullPath() throws InterruptedException {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        DashboardCacheTest.newUserWithOneHolding(user, TestSupport.uniqueSymbol());
+        RateLimitTest.startOfAFreshWindowIfLate();
+        TestSupport.retryingIfMartsWereReplaced(() -> {
+            // Each call follows an invalidation, so both are built from the database (misses); the token is known by then.
+            cache.invalidateUsers(List.of(user.toString())).await().indefinitely();
+            Response full = dashboard(token, BOTH_PATHS_ACCEPT, "");
+            cache.invalidateUsers(List.of(user.toString())).await().indefinitely();
+            Response route = dashboard(token, "application/json", "");
+            full.then().statusCode(200).body("metadata.cacheStatus", equalTo("miss")).body("performanceCommand.portfolioValue", equalTo(100));
+            route.then().statusCode(200).body("metadata.cacheStatus", equalTo("miss"))
+                    .contentType(equalTo(full.contentType()))
+                    .header("ETag", equalTo(full.header("ETag")))
+                    .header("Cache-Control", equalTo("private, no-cache"))
+                    .header("Content-Length", equalTo(full.header("Content-Length")))
+                    .header("RateLimit-Limit", "60").header("RateLimit-Policy", "60;w=60")
+                    .header("RateLimit-Remaining", String.valueOf(Integer.parseInt(full.header("RateLimit-Remaining")) - 1));
+            assertThat(withoutBuildTime(route.asString()), equalTo(withoutBuildTime(full.asString())));
+            // Its ETag answers a conditional request with 304 on a miss too.
+            cache.invalidateUsers(List.of(user.toString())).await().indefinitely();
+            given().auth().oauth2(token).header("If-None-Match", full.header("ETag")).get("/api/v1/dashboard").then().statusCode(304)
+                    .header("ETag", equalTo(full.header("ETag")));
+        });
+    }
+
+    @Test
+    void shouldAnswerAnotherUsersPortfolioWithTheProblemOfTheFullPath() throws InterruptedException {
+        UUID owner = UUID.randomUUID();
+        String portfolio = DashboardCacheTest.newUserWithOneHolding(owner, TestSupport.uniqueSymbol());
+        String stranger = TestSupport.token(UUID.randomUUID());
+        RateLimitTest.startOfAFreshWindowIfLate();
+        Response full = dashboard(stranger, BOTH_PATHS_ACCEPT, "?portfolioId=" + portfolio);
+        Response route = dashboard(stranger, "application/json", "?portfolioId=" + portfolio);
+        full.then().statusCode(404).contentType("application/problem+json").header("RateLimit-Remaining", "59");
+        route.then().statusCode(404).contentType("application/problem+json").header("RateLimit-Remaining", "58")
+                .header("RateLimit-Limit", "60").header("RateLimit-Policy", "60;w=60")
+                .header("Content-Length", equalTo(full.header("Content-Length")));
+        assertThat(route.asString(), equalTo("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,"
+                + "\"detail\":\"Portfolio " + portfolio + " was not found.\"}"));
+        assertThat(route.asString(), equalTo(full.asString()));
     }
 }

@@ -1,6 +1,7 @@
 package io.incomeplatform.dashboard;
 
 import io.incomeplatform.dashboard.service.DashboardCache;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -16,6 +17,7 @@ import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
@@ -42,6 +44,8 @@ class StaleDashboardTest {
 
     @Inject
     DashboardCache cache;
+    @Inject
+    RedisDataSource redis;
 
     @AfterEach
     void restoreDatabase() {
@@ -71,5 +75,23 @@ class StaleDashboardTest {
         PROXY.restore();
         await().atMost(Duration.ofSeconds(10)).until(() -> !"stale".equals(given().auth().oauth2(token).get("/api/v1/dashboard")
                 .then().statusCode(200).extract().path("metadata.cacheStatus")));
+    }
+
+    @Test
+    void shouldServeAnEntryOlderThanTheTtlAsStaleWhileTheDatabaseIsDownAndA503WhenItIsUnreadable() {
+        UUID user = UUID.randomUUID();
+        String token = TestSupport.token(user);
+        // Stored ten minutes ago (TTL 5 min) under the current generations: not fresh, so the lookup leaves it in Redis.
+        DashboardCacheTest.storeEntry(redis, user, "W/\"old\"", 600_000, "{\"cards\":3,\"metadata\":{\"scope\":\"all\"}}");
+        PROXY.cut();
+
+        String body = given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(200)
+                .header("ETag", equalTo("W/\"old\"")).extract().asString();
+        assertThat(body, equalTo("{\"cards\":3,\"metadata\":{\"scope\":\"all\",\"cacheStatus\":\"stale\"}}"));
+
+        // An entry that cannot be read is no last good dashboard: 503, as with nothing cached.
+        redis.value(String.class).set("income:dashboard:" + user + ":all", "not a cached dashboard");
+        given().auth().oauth2(token).get("/api/v1/dashboard").then().statusCode(503)
+                .contentType("application/problem+json").header("Retry-After", equalTo("5"));
     }
 }

@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.sqlclient.data.Numeric;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -112,16 +113,16 @@ public class DashboardSnapshotRepository {
                 case 'n' -> {
                     return null;
                 }
-                case 'f' -> profile = profiles.profile(r.getString(T1), r.getBigDecimal(N1), r.getString(T2), r.getString(T3),
-                        r.getBigDecimal(N2), r.getBigDecimal(N3), r.getString(T4), r.getBigDecimal(N4), r.getOffsetDateTime(TS).toInstant());
-                case 'm' -> summary = new Summary(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2), r.getBigDecimal(N1),
-                        r.getBigDecimal(N2), r.getOffsetDateTime(TS));
-                case 'p' -> performance.add(new Performance(r.getString(T1), r.getString(T2), r.getBigDecimal(N1), r.getBigDecimal(N2),
+                case 'f' -> profile = profiles.profile(r.getString(T1), decimal(r, N1), r.getString(T2), r.getString(T3),
+                        decimal(r, N2), decimal(r, N3), r.getString(T4), decimal(r, N4), r.getOffsetDateTime(TS).toInstant());
+                case 'm' -> summary = new Summary(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2), decimal(r, N1),
+                        decimal(r, N2), r.getOffsetDateTime(TS));
+                case 'p' -> performance.add(new Performance(r.getString(T1), r.getString(T2), decimal(r, N1), decimal(r, N2),
                         r.getLocalDate(D1), r.getLocalDate(D2)));
                 case 'l' -> ledger.add(new LedgerEntry(r.getUUID(ID), r.getUUID(REF), r.getString(T1), r.getString(T2), r.getLocalDate(D1),
-                        r.getBigDecimal(N1), r.getBigDecimal(N2), r.getBigDecimal(N3), r.getOffsetDateTime(TS).toInstant()));
+                        decimal(r, N1), decimal(r, N2), decimal(r, N3), r.getOffsetDateTime(TS).toInstant()));
                 case 's' -> stocks.put(r.getString(T1), new Stock(r.getString(T1), r.getString(T2), r.getString(T3), r.getString(T4),
-                        r.getBigDecimal(N1), r.getLocalDate(D1), r.getBigDecimal(N2)));
+                        decimal(r, N1), r.getLocalDate(D1), decimal(r, N2)));
                 case 'c' -> calendar.add(r);
                 default -> throw new IllegalStateException("Unknown snapshot row kind " + r.getString(KIND));
             }
@@ -143,11 +144,24 @@ public class DashboardSnapshotRepository {
         // Calendar rows of symbols no longer held are dropped by the calculator, as before.
         List<CalendarRow> upcoming = new ArrayList<>(calendar.size());
         if (!positions.isEmpty()) {
-            calendar.sort(Comparator.comparing(r -> r.getBigDecimal(N2)));
+            calendar.sort(Comparator.comparing(r -> decimal(r, N2)));
             calendar.forEach(r -> upcoming.add(new CalendarRow(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2),
-                    r.getBigDecimal(N1), r.getString(T2), r.getString(T3))));
+                    decimal(r, N1), r.getString(T2), r.getString(T3))));
         }
         return new Snapshot(p, ledger, positions, held, performance, summary, asOf(benchmark, summary, held), upcoming);
+    }
+
+    /**
+     * The column's NUMERIC as the driver decoded it (a BigDecimal inside its Numeric): Row.getBigDecimal would
+     * print that BigDecimal and parse the text again, for the same value (toString round-trips exactly).
+     * NaN, which no column here holds, goes the driver's way.
+     */
+    static BigDecimal decimal(Row row, int column) {
+        Object value = row.getValue(column);
+        if (value instanceof Numeric numeric && !numeric.isNaN()) {
+            return numeric.bigDecimalValue();
+        }
+        return row.getBigDecimal(column);
     }
 
     /** The latest trading day of the profile's benchmark; else the marts' own as-of; else the newest held price date. */

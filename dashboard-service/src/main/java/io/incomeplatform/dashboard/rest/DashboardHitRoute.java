@@ -1,11 +1,16 @@
 package io.incomeplatform.dashboard.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.incomeplatform.dashboard.service.ApiProblem;
 import io.incomeplatform.dashboard.service.DashboardCache;
+import io.incomeplatform.dashboard.service.DashboardService;
 import io.incomeplatform.dashboard.service.RateLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -17,20 +22,23 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * GET /api/v1/dashboard answered on the event loop, before Quarkus REST, when everything it needs is
- * already in this replica's memory: a token {@link CachingJwtParser} verified earlier (not expired) with
- * a role DashboardResource allows, a fresh in-memory dashboard the invalidation events keep current, and
- * the caller's rate-limit window counted here with room left. That is the common case of a cache hit,
- * and it then costs none of the framework's per-request layers (REST context, security identity,
- * Mutiny, context propagation, ArC: about 40 % of a hit's CPU samples). Anything else (first call with a token, a
- * miss, a window Redis must count, past the limit, an odd Accept or query) goes on to DashboardResource
- * unchanged, which answers exactly as before. The response is the one DashboardResource sends: same
- * body, ETag/304, Cache-Control, RateLimit headers, hit counter; the HTTP latency timer sees the same URI.
+ * GET /api/v1/dashboard answered on the event loop, before Quarkus REST, for a token {@link CachingJwtParser}
+ * verified earlier (not expired) with a role DashboardResource allows, a well-formed scope and a JSON Accept.
+ * A hit is sent from memory when a fresh in-memory dashboard the invalidation events keep current and,
+ * with rate limits on, a window this replica counts with room left are there: it then costs none of the
+ * framework's per-request layers (REST context, security identity, Mutiny, context propagation, ArC: about
+ * 40 % of a hit's CPU samples). Everything else for such a caller (a miss, stale, a window Redis must count,
+ * past the limit, another user's portfolio, 503) is DashboardService's answer, written here as
+ * DashboardResource and ProblemExceptionMapper would. Other requests (first call with a token, another role,
+ * an odd Accept or query) go on to DashboardResource unchanged. The response is the one DashboardResource
+ * sends: same body, ETag/304, Cache-Control, RateLimit headers, counters; the HTTP timer sees the same URI.
  */
 @ApplicationScoped
 public class DashboardHitRoute {
@@ -42,6 +50,8 @@ public class DashboardHitRoute {
     private static final Set<String> ALLOWED_ROLES = Set.of("authenticated", "service_role");
     private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
     private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("private, no-cache");
+    private static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized(ProblemExceptionMapper.PROBLEM_JSON);
+    private static final Logger LOG = Logger.getLogger(DashboardHitRoute.class);
 
     @Inject
     CachingJwtParser tokens;
@@ -51,6 +61,10 @@ public class DashboardHitRoute {
     RateLimiter limiter;
     @Inject
     MeterRegistry registry;
+    @Inject
+    DashboardService dashboards;
+    @Inject
+    ObjectMapper json;
 
     private Counter hits;
 
@@ -61,27 +75,79 @@ public class DashboardHitRoute {
     }
 
     void handle(RoutingContext context) {
-        if (!answerFromMemory(context)) {
-            context.next();
-        }
-    }
-
-    /** True when it answered; false, with nothing counted or written, when DashboardResource must. */
-    private boolean answerFromMemory(RoutingContext context) {
         HttpServerRequest request = context.request();
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization == null || !authorization.startsWith(BEARER) || !acceptsJson(request)) {
-            return false;
+            context.next();
+            return;
         }
         CachingJwtParser.Verified token = tokens.verifiedEarlier(authorization.substring(BEARER.length()));
-        if (token == null || !allowed(token.groups())) {
-            return false;
-        }
-        UUID user = token.userId();
+        UUID user = token == null ? null : token.userId();
         String scope = scope(request.query());
-        if (user == null || scope == null) {
-            return false;
+        if (user == null || !allowed(token.groups()) || scope == null) {
+            context.next();
+            return;
         }
+        if (!answerFromMemory(context, user, scope)) {
+            answerFromService(context, user, scope);
+        }
+    }
+
+    /**
+     * Anything else for this caller (a miss, a window Redis counts, past the limit, stale, an unknown
+     * portfolio, 503) is what DashboardResource would do, without the REST layers: DashboardService's
+     * result, or its problem written as ProblemExceptionMapper writes it.
+     */
+    private void answerFromService(RoutingContext context, UUID user, String scope) {
+        UUID portfolioId = "all".equals(scope) ? null : UUID.fromString(scope);
+        // Deferred: anything the service throws before its Uni exists is a failure too (a 500 problem, as the mapper's).
+        Uni.createFrom().deferred(() -> dashboards.dashboard(user, portfolioId)).subscribe().with(result -> {
+            HttpServerResponse response = context.response();
+            if (response.closed()) {
+                return;
+            }
+            MultiMap headers = response.headers();
+            headers.add(HttpHeaders.ETAG, result.etag());
+            headers.add(HttpHeaders.CACHE_CONTROL, NO_CACHE);
+            result.rateLimit().forEachHeader(headers::add);
+            if (DashboardResource.matches(context.request().getHeader(HttpHeaders.IF_NONE_MATCH), result.etag())) {
+                response.setStatusCode(304).end();
+            } else {
+                headers.add(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+                response.end(Buffer.buffer(Unpooled.wrappedBuffer(result.json())));
+            }
+        }, failure -> problem(context, failure));
+    }
+
+    private void problem(RoutingContext context, Throwable failure) {
+        HttpServerResponse response = context.response();
+        if (response.closed()) {
+            return;
+        }
+        Map<String, Object> body;
+        int status;
+        if (failure instanceof ApiProblem problem) {
+            status = problem.status();
+            body = ProblemExceptionMapper.problem(status, problem.title(), problem.getMessage());
+            body.putAll(problem.extensions());
+            problem.headers().forEach(response.headers()::add);
+        } else {
+            LOG.error("Unexpected error", failure);
+            status = 500;
+            body = ProblemExceptionMapper.problem(500, "Internal error", "The request could not be completed.");
+        }
+        try {
+            byte[] json = this.json.writeValueAsBytes(body);
+            response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON).end(Buffer.buffer(Unpooled.wrappedBuffer(json)));
+        } catch (JsonProcessingException e) {
+            LOG.error("Could not write a problem", e);
+            response.setStatusCode(500).end();
+        }
+    }
+
+    /** True when it answered; false, with nothing counted or written, when the service must. */
+    private boolean answerFromMemory(RoutingContext context, UUID user, String scope) {
+        HttpServerRequest request = context.request();
         DashboardCache.Entry entry = cache.freshInMemory(user, scope);
         if (entry == null) {
             return false;

@@ -83,10 +83,13 @@ public class DashboardCache {
 
     /**
      * What a lookup found: the entry (or null), whether it is fresh, the generations to store a rebuild
-     * under, and the rate-limit count after this request (null when not counted or Redis failed).
+     * under, the rate-limit count after this request (null when not counted or Redis failed), and whether
+     * Redis holds a copy that is not fresh ({@link #staleInRedis}: not transferred, {@link #stale} reads it
+     * if the build fails).
      */
-    public record Lookup(Entry entry, boolean fresh, long userGeneration, long globalGeneration, Long rateLimitCount, long invalidationsSeen) {
-        static final Lookup UNAVAILABLE = new Lookup(null, false, -1, -1, null, 0);
+    public record Lookup(Entry entry, boolean fresh, long userGeneration, long globalGeneration, Long rateLimitCount, long invalidationsSeen,
+                         boolean staleInRedis) {
+        static final Lookup UNAVAILABLE = new Lookup(null, false, -1, -1, null, 0, false);
 
         public boolean redisAvailable() {
             return userGeneration >= 0;
@@ -95,10 +98,12 @@ public class DashboardCache {
 
     /**
      * One Redis round trip per lookup. KEYS: entry, user generation, global generation[, rate-limit
-     * counter]; ARGV: the counter's expiry in ms (or ''), and the generations of this replica's fresh
-     * copy (or '' when it has none). With a counter, INCR it (PEXPIRE on the window's first call). The
-     * entry itself (~25 KB) is only read when the generations differ from the local copy's.
-     * Returns {count, entry, user generation, global generation}; nil (Lua false) for what is absent.
+     * counter]; ARGV: the counter's expiry in ms (or ''), the generations of this replica's fresh copy (or
+     * '' when it has none), now and the TTL in ms. With a counter, INCR it (PEXPIRE on the window's first
+     * call). The entry itself (~25 KB) is only read when the generations differ from the local copy's and
+     * its header (the first 128 bytes: etag, stored-at, generations, see {@link #store}) says it is fresh:
+     * a miss does not transfer the copy it will replace. Returns {count, entry, user generation, global
+     * generation, 1 if a copy that is not fresh exists else 0}; nil (Lua false) for what is absent.
      */
     static final String READ = """
             local count = false
@@ -107,11 +112,20 @@ public class DashboardCache {
               if count == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[1]) end
             end
             local generations = redis.call('MGET', KEYS[2], KEYS[3])
-            local entry = false
-            if (generations[1] or '0') ~= ARGV[2] or (generations[2] or '0') ~= ARGV[3] then
-              entry = redis.call('GET', KEYS[1])
+            local user, global = generations[1] or '0', generations[2] or '0'
+            local entry, stale = false, 0
+            if user ~= ARGV[2] or global ~= ARGV[3] then
+              local head = redis.call('GETRANGE', KEYS[1], 0, 127)
+              if head ~= '' then
+                local storedAt, u, g = string.match(head, '^[^\\n]*\\n(%d+)\\n(%d+)\\n(%d+)\\n')
+                if u == user and g == global and tonumber(storedAt) + tonumber(ARGV[5]) > tonumber(ARGV[4]) then
+                  entry = redis.call('GET', KEYS[1])
+                else
+                  stale = 1
+                end
+              end
             end
-            return {count, entry, generations[1], generations[2]}""";
+            return {count, entry, generations[1], generations[2], stale}""";
 
     @Inject
     ReactiveRedisDataSource redis;
@@ -153,7 +167,7 @@ public class DashboardCache {
         Entry known = local.get(entryKey);
         Entry copy = known != null && isYoung(known) ? known : null;
         if (copy != null && rateLimit == null && servesLocalHits()) {
-            return Uni.createFrom().item(new Lookup(copy, true, copy.userGeneration(), copy.globalGeneration(), null, invalidationsSeen));
+            return Uni.createFrom().item(new Lookup(copy, true, copy.userGeneration(), copy.globalGeneration(), null, invalidationsSeen, false));
         }
         List<String> args = new ArrayList<>(List.of(READ, rateLimit == null ? "3" : "4", entryKey, GENERATION_PREFIX + userId, EVERYONE));
         if (rateLimit != null) {
@@ -162,13 +176,15 @@ public class DashboardCache {
         args.add(rateLimit == null ? "" : String.valueOf(rateLimit.expiry().toMillis()));
         args.add(copy == null ? "" : String.valueOf(copy.userGeneration()));
         args.add(copy == null ? "" : String.valueOf(copy.globalGeneration()));
+        args.add(String.valueOf(System.currentTimeMillis()));
+        args.add(String.valueOf(config.cache().ttl().toMillis()));
         return redis.execute("EVAL", args.toArray(String[]::new))
                 .map(reply -> {
                     Long count = reply.get(0) == null ? null : reply.get(0).toLong();
                     long userGeneration = parseLong(bytes(reply.get(2)));
                     long globalGeneration = parseLong(bytes(reply.get(3)));
                     if (copy != null && copy.userGeneration() == userGeneration && copy.globalGeneration() == globalGeneration) {
-                        return new Lookup(copy, true, userGeneration, globalGeneration, count, invalidationsSeen);
+                        return new Lookup(copy, true, userGeneration, globalGeneration, count, invalidationsSeen, false);
                     }
                     Entry entry = parse(bytes(reply.get(1)));
                     boolean fresh = entry != null && entry.userGeneration() == userGeneration
@@ -178,12 +194,27 @@ public class DashboardCache {
                     } else if (known != null) {
                         local.remove(entryKey, known);
                     }
-                    return new Lookup(entry, fresh, userGeneration, globalGeneration, count, invalidationsSeen);
+                    return new Lookup(entry, fresh, userGeneration, globalGeneration, count, invalidationsSeen,
+                            reply.get(4) != null && reply.get(4).toLong() == 1);
                 })
                 .ifNoItem().after(config.cache().redisTimeout()).fail()
                 .onFailure().recoverWithItem(e -> {
                     LOG.debugf("Dashboard cache unavailable, answering from the database: %s", e.toString());
                     return Lookup.UNAVAILABLE;
+                });
+    }
+
+    /**
+     * The copy in Redis whatever its age (the lookup found it not fresh and left it there), to serve as stale;
+     * null when there is none or Redis fails.
+     */
+    public Uni<Entry> stale(UUID userId, String scope) {
+        return values.get(entryKey(userId, scope))
+                .map(DashboardCache::parse)
+                .ifNoItem().after(config.cache().redisTimeout()).fail()
+                .onFailure().recoverWithItem(e -> {
+                    LOG.debugf("Could not read the stale dashboard of %s: %s", userId, e.toString());
+                    return null;
                 });
     }
 

@@ -1,6 +1,5 @@
 package io.incomeplatform.dashboard.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.incomeplatform.dashboard.config.DashboardConfig;
 import io.incomeplatform.dashboard.repository.DashboardSnapshotRepository;
@@ -56,6 +55,13 @@ public class DashboardService {
     @Inject
     RateLimiter limiter;
 
+    private DashboardJson writer;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        writer = new DashboardJson(json.getFactory());
+    }
+
     /** The hit/miss/stale counters and the bytes that close the JSON with each status, made once. */
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private static final Map<String, byte[]> STATUS_SUFFIX = Map.of(HIT, suffix(HIT), MISS, suffix(MISS), STALE, suffix(STALE));
@@ -94,7 +100,7 @@ public class DashboardService {
                 .call(entry -> cache.store(userId, scope, entry, lookup))
                 .onTermination().invoke(() -> inFlight.remove(k))
                 .memoize().indefinitely());
-        if (lookup.entry() == null) {
+        if (lookup.entry() == null && !lookup.staleInRedis()) {
             return build.ifNoItem().after(config.cache().databaseTimeout()).failWith(this::unavailable)
                     .onFailure(e -> !(e instanceof ApiProblem)).transform(e -> {
                         LOG.warnf("Dashboard of %s could not be built and none is cached: %s", userId, e.toString());
@@ -104,13 +110,18 @@ public class DashboardService {
         }
         // Keep the build running even when this request stops waiting for it: its result refreshes the cache.
         build.subscribe().with(entry -> { }, e -> LOG.debugf("Background dashboard refresh failed: %s", e.toString()));
-        DashboardCache.Entry last = lookup.entry();
+        // The copy that is not fresh: in hand, or left in Redis by the lookup and read only if it is needed.
+        Uni<DashboardCache.Entry> last = lookup.entry() != null ? Uni.createFrom().item(lookup.entry()) : cache.stale(userId, scope);
         return build.ifNoItem().after(config.cache().databaseTimeout()).fail()
                 .map(entry -> respond(entry, MISS, decision))
-                .onFailure(e -> !(e instanceof ApiProblem)).recoverWithItem(e -> {
+                .onFailure(e -> !(e instanceof ApiProblem)).recoverWithUni(e -> last.map(stale -> {
+                    if (stale == null) {
+                        LOG.warnf("Dashboard of %s could not be built and none is cached: %s", userId, e.toString());
+                        throw unavailable();
+                    }
                     LOG.warnf("Serving a stale dashboard to %s: %s", userId, e.toString());
-                    return respond(last, STALE, decision);
-                });
+                    return respond(stale, STALE, decision);
+                }));
     }
 
     private Uni<DashboardCache.Entry> build(UUID userId, UUID portfolioId, DashboardCache.Lookup lookup) {
@@ -118,16 +129,12 @@ public class DashboardService {
                 .onItem().ifNull().failWith(() -> ApiProblem.notFound("Portfolio " + portfolioId))
                 .map(snapshot -> {
                     Dashboard dashboard = DashboardCalculator.compute(snapshot, portfolioId, Instant.now(), config.cache().ttl().toSeconds());
-                    try {
-                        // UTF-8 bytes straight from the generator: no 25 KB String to build and encode again.
-                        byte[] body = json.writeValueAsBytes(dashboard);
-                        // The ETag covers the cards, not the metadata (lastUpdated): an unchanged rebuild keeps it.
-                        // metadata is the last member of the JSON (Dashboard's @JsonPropertyOrder).
-                        String etag = "W/\"" + sha256(body, lastIndexOf(body, METADATA_MEMBER)) + "\"";
-                        return new DashboardCache.Entry(etag, body, System.currentTimeMillis(), lookup.userGeneration(), lookup.globalGeneration());
-                    } catch (JsonProcessingException e) {
-                        throw new IllegalStateException(e);
-                    }
+                    // UTF-8 bytes straight from the generator: no 25 KB String to build and encode again.
+                    byte[] body = writer.write(dashboard);
+                    // The ETag covers the cards, not the metadata (lastUpdated): an unchanged rebuild keeps it.
+                    // metadata is the last member of the JSON (Dashboard's @JsonPropertyOrder).
+                    String etag = "W/\"" + sha256(body, lastIndexOf(body, METADATA_MEMBER)) + "\"";
+                    return new DashboardCache.Entry(etag, body, System.currentTimeMillis(), lookup.userGeneration(), lookup.globalGeneration());
                 });
     }
 
