@@ -178,7 +178,9 @@ public class StagingRepository {
             case LoadScope.Full full -> fullDaily(conn);
             case LoadScope.SinceWatermark since -> watermark(conn, PRICES)
                     .chain(wm -> wm == null ? fullDaily(conn) : dailySince(conn, wm, since));
-            case LoadScope.Targeted targeted -> dailyTargeted(conn, targeted);
+            // No watermark: never loaded, or emptied with the table by a crash (processing V10, both unlogged).
+            case LoadScope.Targeted targeted -> watermark(conn, PRICES)
+                    .chain(wm -> wm == null ? fullDaily(conn) : dailyTargeted(conn, targeted));
         });
     }
 
