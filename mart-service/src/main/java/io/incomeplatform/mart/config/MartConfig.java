@@ -2,6 +2,7 @@ package io.incomeplatform.mart.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,8 @@ public interface MartConfig {
     Sync sync();
 
     Freshness freshness();
+
+    Treemap treemap();
 
     interface Refresh {
         /**
@@ -110,6 +113,18 @@ public interface MartConfig {
          */
         @WithDefault("10000")
         int maxSymbols();
+    }
+
+    interface Treemap {
+        /**
+         * The treemap mart keeps, per (period, metric, industry), the symbols ranked at most this high by
+         * current value or by change (ranks over every symbol of the group). dashboard-service answers
+         * {@code limit} up to its {@code dashboard.market.treemap-max-limit} (50) from these rows, so this
+         * must be at least that; a larger value only stores more rows.
+         */
+        @WithDefault("50")
+        @Min(1)
+        int top();
     }
 
     interface Freshness {

@@ -15,7 +15,7 @@ public final class MartCatalog {
 
     /** Intermediate tables in dependency order. */
     public static final List<String> INTERMEDIATE = List.of(
-            "as_of", "price_stats", "period_returns", "dividend_stats", "projected_dividends");
+            "as_of", "price_stats", "period_returns", "period_shorts", "dividend_stats", "projected_dividends");
 
     /** condition: true for an offending row of the mart (alias m). */
     public record DataTest(String name, String condition) {
@@ -81,12 +81,14 @@ public final class MartCatalog {
                     where("not_null_keys", "etf_symbol IS NULL OR holding_symbol IS NULL OR as_of IS NULL"),
                     where("accepted_weight", "weight < 0 OR weight > 1"),
                     referential("etf_symbol"))),
-            new Mart("treemap", List.of("as_of", "price_stats", "period_returns"), List.of(),
+            new Mart("treemap", List.of("as_of", "price_stats", "period_returns", "period_shorts"), List.of(),
                     "symbol", List.of(
                     where("not_null_keys", "period IS NULL OR metric IS NULL OR symbol IS NULL OR industry IS NULL"),
                     where("accepted_period", "period NOT IN ('3m', '6m', '1y', '2y', '5y', 'max')"),
                     where("accepted_metric", "metric NOT IN ('price', 'short')"),
                     where("ranks_from_one", "rank_current < 1 OR rank_change < 1"),
+                    // Only the top N (mart.treemap.top) by either rank are kept.
+                    where("ranks_within_top", "least(rank_current, rank_change) > (SELECT treemap_top FROM mart.settings)"),
                     where("no_negative_prices", "metric = 'price' AND (current_value <= 0 OR earliest_value <= 0)"),
                     referential("symbol"))));
 
@@ -150,6 +152,7 @@ public final class MartCatalog {
         for (String intermediate : intermediatesFor(marts)) {
             tables.add(switch (intermediate) {
                 case "dividend_stats", "projected_dividends" -> "dividends";
+                case "period_shorts" -> "short_positions";
                 default -> "daily_prices";
             });
         }

@@ -138,7 +138,7 @@ public class RefreshService {
         Set<String> needed = scope instanceof LoadScope.Full ? Set.of("daily_prices", "dividends", "short_positions", "etf_holdings")
                 : MartCatalog.stagingFor(targets);
 
-        Uni<Void> stagingLoads = staging.writeSettings(config.benchmark(), priorities)
+        Uni<Void> stagingLoads = staging.writeSettings(config.benchmark(), config.treemap().top(), priorities)
                 .chain(() -> step(runId, trigger, "staging.securities", () -> staging.loadSecurities(scope)).invoke(layers::add))
                 .chain(() -> stagingLoad(runId, trigger, needed, "daily_prices", () -> staging.loadDailyPrices(scope), layers))
                 .chain(() -> stagingLoad(runId, trigger, needed, "dividends", () -> staging.loadDividends(scope), layers))
