@@ -37,7 +37,9 @@ CREATE TABLE intermediate.period_shorts AS SELECT * FROM intermediate.period_sho
 ALTER TABLE intermediate.period_shorts ADD PRIMARY KEY (symbol, period);
 
 -- Top N per (period, metric, industry) by either rank; ranks over every symbol of the group
--- (descending, nulls last, ties by symbol, as before).
+-- (descending, nulls last, ties by symbol, as before). The groups are told apart in byte order ("C"):
+-- the same groups, but the sort of ~300,000 rows no longer compares their text by the database's
+-- collation (measured at design scale, load ~6: 4.6 s -> 1.9 s).
 DROP VIEW mart.treemap_source;
 DROP VIEW mart.treemap_values;
 CREATE VIEW mart.treemap_source AS
@@ -53,18 +55,18 @@ WITH v AS (
 ranked AS (
     SELECT v.period, v.metric, v.symbol, coalesce(s.industry, 'Unknown') AS industry, s.name,
            v.current_value, v.earliest_value, v.change,
-           row_number() OVER (PARTITION BY v.period, v.metric, coalesce(s.industry, 'Unknown')
+           row_number() OVER (PARTITION BY v.period COLLATE "C", v.metric COLLATE "C", coalesce(s.industry, 'Unknown') COLLATE "C"
                               ORDER BY v.current_value DESC NULLS LAST, v.symbol)::int AS rank_current,
-           row_number() OVER (PARTITION BY v.period, v.metric, coalesce(s.industry, 'Unknown')
+           row_number() OVER (PARTITION BY v.period COLLATE "C", v.metric COLLATE "C", coalesce(s.industry, 'Unknown') COLLATE "C"
                               ORDER BY v.change DESC NULLS LAST, v.symbol)::int AS rank_change
     FROM v JOIN staging.securities s ON s.symbol = v.symbol
 )
 SELECT r.* FROM ranked r, mart.settings t WHERE r.rank_current <= t.treemap_top OR r.rank_change <= t.treemap_top;
 
--- The treemap is always built whole: its industry index (per-symbol re-ranking) and symbol index
--- (per-symbol builds; syncs and data tests now scan its ~35,000 rows) are no longer read.
+-- The treemap is always built whole: its industry index (per-symbol re-ranking) is no longer read. Its
+-- symbol index stays: a sync and its data tests read the rows of thousands of changed symbols
+-- (symbol = ANY(...)), which without it became a scan of the primary key per symbol (minutes).
 DROP INDEX mart.treemap_industry_idx;
-DROP INDEX mart.treemap_symbol_idx;
 -- The rows outside the default top 50 go now (the serving side's V6 drops the same ones, so the first
 -- sync is not refused as a collapse); the rebuild below applies the configured N. Rewritten compactly.
 DELETE FROM mart.treemap WHERE least(rank_current, rank_change) > 50;
