@@ -187,6 +187,26 @@ class TreemapTopTest {
     }
 
     @Test
+    void shouldRankTheShortMetricAgainWhenAShortPositionArrives() {
+        // 3m short ranks before: TQA 0.40 (start 0.10, change 0.30) over TQB 0.25 (start 0.20, change 0.05).
+        assertEquals(Map.of("TQA", List.of(1, 1), "TQB", List.of(2, 2)), ranks(Db.SERVING, "serving.treemap", "short"));
+        Db.exec(Db.PROCESSING, "INSERT INTO raw.short_positions (symbol, date, source, short_position) "
+                + "VALUES ('TQB', '2026-08-28', 'finra', 0.50)");
+
+        refreshTreemap(List.of("TQB"), LocalDate.of(2026, 8, 28), LocalDate.of(2026, 8, 28), AS_OF);
+
+        // TQB 0.50 (change 0.50 - 0.20 = 0.30, tied with TQA's 0.30: by symbol, TQA first).
+        assertEquals(Map.of("TQA", List.of(2, 1), "TQB", List.of(1, 2)), ranks(Db.SERVING, "serving.treemap", "short"));
+        Map<String, Object> shortTqb = Db.one(Db.SERVING,
+                "SELECT * FROM serving.treemap WHERE period = '3m' AND metric = 'short' AND symbol = 'TQB'");
+        assertDecimal("0.50", shortTqb.get("current_value"), "TQB current short");
+        assertDecimal("0.30", shortTqb.get("change"), "0.50 - 0.20");
+        // The price rows are as they were.
+        assertEquals(Map.of("TQA", List.of(1, 1), "TQB", List.of(2, 3), "TQE", List.of(3, 6), "TQD", List.of(4, 2)),
+                ranks(Db.SERVING, "serving.treemap", "price"));
+    }
+
+    @Test
     void shouldApplyANewTopOnTheNextRunWithoutNewData() {
         // As if the previous deployment had kept a top 6: the whole industry in the mart and on the serving side.
         Db.exec(Db.PROCESSING, "UPDATE mart.settings SET treemap_top = 6");

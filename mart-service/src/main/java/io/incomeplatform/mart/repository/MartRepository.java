@@ -59,7 +59,8 @@ public class MartRepository {
      * (asOfScope: the symbols it changes, from {@code $1} = the as-of the table was built for to the
      * current one; null: every symbol), and the source of an advance (null: none): the table's new rows
      * for the symbols of the temporary table build_scope (the changed symbols, and after an as-of move
-     * asOfScope's), from the changes in changed_symbols and the as-of {@code $1}.
+     * asOfScope's), from the changes in changed_symbols and the as-of {@code $1}; for a table always built
+     * whole (no scope column), its whole new rows when no change of everything is pending.
      */
     private record Table(List<String> keys, String scopeColumn, String syncColumn, List<String> inputs,
                          String asOfScope, String advance) {
@@ -257,6 +258,18 @@ public class MartRepository {
             LEFT JOIN moved m ON m.period = o.period AND m.symbol = o.symbol
             WHERE NOT EXISTS (SELECT 1 FROM rebuilt r WHERE r.symbol = b.symbol)""";
 
+    /**
+     * The input name of a change period_shorts records for the treemap when its build wrote rows (relation
+     * mart.treemap, symbol '*'): the treemap's short rows must be ranked again.
+     */
+    private static final String PERIOD_SHORTS = "period_shorts";
+
+    /** The treemap with its price rows ranked again and its short rows as they are (period_shorts did not change). */
+    private static final String TREEMAP_SHORTS_KEPT = """
+            SELECT * FROM mart.treemap_prices_source
+            UNION ALL
+            SELECT * FROM mart.treemap WHERE metric = 'short'""";
+
     private static final List<String> PRICES = List.of("daily_prices", AS_OF);
     private static final List<String> DIVIDENDS = List.of("dividends", AS_OF);
 
@@ -284,9 +297,11 @@ public class MartRepository {
                     CALENDAR_MOVED, null)),
             Map.entry("mart.etf_holdings", new Table(List.of("etf_symbol", "holding_symbol"), "etf_symbol", "etf_symbol",
                     List.of("etf_holdings"))),
-            // Always whole: the top N per group, ranked over all symbols, from period_returns and period_shorts.
+            // Always whole: the top N per group, ranked over all symbols, from period_returns and period_shorts
+            // (period_shorts records a change for it when it wrote rows). Its short rows are ranked again
+            // only after such a change (or one of everything); otherwise they are kept: TREEMAP_SHORTS_KEPT.
             Map.entry("mart.treemap", new Table(List.of("period", "metric", "symbol"), null, "symbol",
-                    List.of("daily_prices", "short_positions", AS_OF))));
+                    List.of("daily_prices", PERIOD_SHORTS, AS_OF), null, TREEMAP_SHORTS_KEPT)));
 
     /** How a build went: the table's rows, whether it was rebuilt whole, the symbols it was scoped to, rows written. */
     public record Built(long rows, boolean whole, int symbols, long changedRows) {
@@ -496,19 +511,24 @@ public class MartRepository {
     private static Uni<Built> merge(SqlConnection conn, String relation, Table table, Inputs in, boolean whole,
                                     List<String> symbols, LocalDate asOfFrom) {
         boolean advanced = !whole && symbols == null;
+        // A table always built whole whose advance keeps what no change since its last build touched.
+        boolean kept = whole && table.scopeColumn() == null && table.advance() != null && !in.everything();
         String[] symbolArray = symbols == null ? null : symbols.toArray(String[]::new);
         Uni<LocalDate> previousAsOf = "intermediate.as_of".equals(relation)
                 ? conn.query("SELECT as_of FROM intermediate.as_of").execute()
                 .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getLocalDate("as_of") : null)
                 : Uni.createFrom().nullItem();
         return previousAsOf.chain(before -> columns(conn, relation)
-                .chain(columns -> conn.preparedQuery(mergeSql(relation, table, columns, whole, advanced))
+                .chain(columns -> conn.preparedQuery(mergeSql(relation, table, columns, whole, advanced, kept))
                         .execute(whole ? Tuple.tuple() : advanced ? Tuple.of(asOfFrom) : Tuple.of((Object) symbolArray)))
                 .map(rs -> rs.iterator().next().getLong("changed"))
                 .call(changed -> changed > 0 && before != null ? recordAsOfMove(conn, before) : Uni.createFrom().voidItem())
                 .call(changed -> changed > 0 && before == null && "intermediate.as_of".equals(relation)
                         ? conn.query("INSERT INTO mart.changes (relation, symbol, input) VALUES (NULL, '*', 'as_of')").execute()
-                        : Uni.createFrom().voidItem()))
+                        : Uni.createFrom().voidItem())
+                .call(changed -> changed > 0 && "intermediate.period_shorts".equals(relation)
+                        ? conn.query("INSERT INTO mart.changes (relation, symbol, input) VALUES ('mart.treemap', '*', '"
+                        + PERIOD_SHORTS + "')").execute() : Uni.createFrom().voidItem()))
                 .call(() -> markDone(conn, relation, in.uptoId()))
                 // Fresh statistics after a whole build: the next builds' plans read this table.
                 .call(() -> whole ? conn.query("ANALYZE " + relation).execute() : Uni.createFrom().voidItem())
@@ -550,7 +570,8 @@ public class MartRepository {
      * insert is growing, quadratic in the rows (a first build took 14 minutes), or sort both sides (280,000
      * treemap keys: seconds).
      */
-    private static String mergeSql(String relation, Table table, List<String> columns, boolean whole, boolean advanced) {
+    private static String mergeSql(String relation, Table table, List<String> columns, boolean whole, boolean advanced,
+                                   boolean kept) {
         List<String> values = columns.stream().filter(c -> !table.keys().contains(c)).toList();
         String keyMatch = String.join(" AND ", table.keys().stream().map(k -> "f." + k + " = t." + k).toList());
         String returned = table.syncColumn() == null ? table.keys().getFirst() : table.syncColumn();
@@ -571,7 +592,7 @@ public class MartRepository {
                         WHERE ROW(t.*) IS DISTINCT FROM ROW(excluded.*) RETURNING t.%4$s AS s),""".formatted(relation, String.join(", ", table.keys()),
                 "(" + String.join(", ", values) + ") = ROW(" + String.join(", ", values.stream().map(c -> "excluded." + c).toList()) + ")",
                 returned);
-        String source = advanced ? "(" + table.advance() + ") AS advanced(" + String.join(", ", columns) + ")"
+        String source = advanced || kept ? "(" + table.advance() + ") AS advanced(" + String.join(", ", columns) + ")"
                 : relation + "_source";
         String keys = String.join(", ", table.keys());
         // Whole and advanced merges find vanished keys by hashing (EXCEPT), not by sorting both sides.
