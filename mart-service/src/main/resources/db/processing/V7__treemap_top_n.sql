@@ -43,7 +43,12 @@ ALTER TABLE intermediate.period_shorts ADD PRIMARY KEY (symbol, period);
 -- comparing their text by the database's collation in the sort.
 DROP VIEW mart.treemap_source;
 DROP VIEW mart.treemap_values;
-CREATE VIEW mart.treemap_prices_source AS
+-- The price rows of the given industries (NULL: every industry), ranked: ticks for a few symbols rank
+-- their industries again, not all of them (an inlined SQL function: the filter applies before the ranking).
+CREATE FUNCTION mart.treemap_prices(industries text[])
+    RETURNS TABLE (period text, metric text, symbol text, industry text, name text, current_value numeric,
+                   earliest_value numeric, change numeric, rank_current int, rank_change int)
+    LANGUAGE sql STABLE AS $$
 WITH ranked AS (
     SELECT pr.period, 'price'::text AS metric, pr.symbol, coalesce(s.industry, 'Unknown') AS industry, s.name,
            pr.latest_close AS current_value, pr.start_close AS earliest_value, pr.change,
@@ -53,8 +58,11 @@ WITH ranked AS (
                               ORDER BY pr.change DESC NULLS LAST, pr.symbol)::int AS rank_change
     FROM intermediate.period_returns pr JOIN staging.securities s ON s.symbol = pr.symbol
     WHERE pr.period IN ('3m', '6m', '1y', '2y', '5y', 'max')
+      AND (industries IS NULL OR coalesce(s.industry, 'Unknown') = ANY (industries))
 )
-SELECT r.* FROM ranked r, mart.settings t WHERE r.rank_current <= t.treemap_top OR r.rank_change <= t.treemap_top;
+SELECT r.* FROM ranked r, mart.settings t WHERE r.rank_current <= t.treemap_top OR r.rank_change <= t.treemap_top
+$$;
+CREATE VIEW mart.treemap_prices_source AS SELECT * FROM mart.treemap_prices(NULL);
 CREATE VIEW mart.treemap_shorts_source AS
 WITH ranked AS (
     SELECT ps.period, 'short'::text AS metric, ps.symbol, coalesce(s.industry, 'Unknown') AS industry, s.name,

@@ -264,11 +264,19 @@ public class MartRepository {
      */
     private static final String PERIOD_SHORTS = "period_shorts";
 
-    /** The treemap with its price rows ranked again and its short rows as they are (period_shorts did not change). */
+    /**
+     * The treemap with its short rows as they are (period_shorts did not change) and its price rows ranked
+     * again: those of the industries of the symbols {@code $1} whose prices changed (the as-of did not
+     * move), the others as they are; every industry when {@code $1} is NULL.
+     */
     private static final String TREEMAP_SHORTS_KEPT = """
-            SELECT * FROM mart.treemap_prices_source
+            WITH touched AS MATERIALIZED (
+                SELECT CASE WHEN $1::text[] IS NOT NULL THEN array_agg(DISTINCT coalesce(s.industry, 'Unknown')) END AS industries
+                FROM staging.securities s WHERE s.symbol = ANY($1::text[]))
+            SELECT p.* FROM touched, mart.treemap_prices(touched.industries) p
             UNION ALL
-            SELECT * FROM mart.treemap WHERE metric = 'short'""";
+            SELECT t.* FROM mart.treemap t, touched
+            WHERE t.metric = 'short' OR touched.industries IS NOT NULL AND t.industry <> ALL (touched.industries)""";
 
     private static final List<String> PRICES = List.of("daily_prices", AS_OF);
     private static final List<String> DIVIDENDS = List.of("dividends", AS_OF);
@@ -299,7 +307,8 @@ public class MartRepository {
                     List.of("etf_holdings"))),
             // Always whole: the top N per group, ranked over all symbols, from period_returns and period_shorts
             // (period_shorts records a change for it when it wrote rows). Its short rows are ranked again
-            // only after such a change (or one of everything); otherwise they are kept: TREEMAP_SHORTS_KEPT.
+            // only after such a change (or one of everything); otherwise they are kept, and so are the price
+            // rows of industries without a price change while the as-of stays: TREEMAP_SHORTS_KEPT.
             Map.entry("mart.treemap", new Table(List.of("period", "metric", "symbol"), null, "symbol",
                     List.of("daily_prices", PERIOD_SHORTS, AS_OF), null, TREEMAP_SHORTS_KEPT)));
 
@@ -520,7 +529,9 @@ public class MartRepository {
                 : Uni.createFrom().nullItem();
         return previousAsOf.chain(before -> columns(conn, relation)
                 .chain(columns -> conn.preparedQuery(mergeSql(relation, table, columns, whole, advanced, kept))
-                        .execute(whole ? Tuple.tuple() : advanced ? Tuple.of(asOfFrom) : Tuple.of((Object) symbolArray)))
+                        .execute(kept ? Tuple.of((Object) (in.asOfFrom() == null && in.symbols() != null
+                                ? in.symbols().toArray(String[]::new) : null))
+                                : whole ? Tuple.tuple() : advanced ? Tuple.of(asOfFrom) : Tuple.of((Object) symbolArray)))
                 .map(rs -> rs.iterator().next().getLong("changed"))
                 .call(changed -> changed > 0 && before != null ? recordAsOfMove(conn, before) : Uni.createFrom().voidItem())
                 .call(changed -> changed > 0 && before == null && "intermediate.as_of".equals(relation)
