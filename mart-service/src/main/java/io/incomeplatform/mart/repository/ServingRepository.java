@@ -51,8 +51,8 @@ public class ServingRepository {
         this.workMem = config.refresh().workMem();
     }
 
-    /** symbols: the symbols whose rows were copied (null: every row). */
-    public record Copied(long rows, OffsetDateTime syncedAt, List<String> symbols) {
+    /** symbols: the symbols whose rows were copied (null: every row); written: rows deleted, updated or inserted. */
+    public record Copied(long rows, OffsetDateTime syncedAt, List<String> symbols, long written) {
     }
 
     /** Thrown inside the serving transaction when the copied row count differs from the source's. */
@@ -71,8 +71,11 @@ public class ServingRepository {
     public Uni<Copied> copy(MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, List<String> symbols) {
         return Uni.createFrom().item(() -> copyBlocking(mart, refreshedAt, asOf, symbols))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                // A per-symbol copy leaves few dead rows: autovacuum's business.
-                .call(() -> symbols == null ? vacuum(mart) : Uni.createFrom().voidItem());
+                // A per-symbol copy usually leaves few dead rows (autovacuum's business), but one that rewrote
+                // more than a fifth of the table (the treemap's price rows after a new day: ~18,000 of ~34,000,
+                // none of them HOT) is vacuumed like a whole copy, which keeps the dashboard's index-only scans
+                // free of heap visits (autovacuum's default threshold is a fifth too; it may lag or be off).
+                .call(copied -> symbols == null || copied.written() * 5 > copied.rows() ? vacuum(mart) : Uni.createFrom().voidItem());
     }
 
     /**
@@ -132,7 +135,7 @@ public class ServingRepository {
                         out.cancelCopy();
                     }
                 }
-                writeDifferences(dst, mart, columns, symbols);
+                long written = writeDifferences(dst, mart, columns, symbols);
                 long actual;
                 try (PreparedStatement ps = dst.prepareStatement("SELECT count(*) FROM " + mart.servingTable())) {
                     actual = single(ps);
@@ -159,7 +162,7 @@ public class ServingRepository {
                 }
                 dst.commit();
                 src.commit();
-                return new Copied(actual, syncedAt, symbols);
+                return new Copied(actual, syncedAt, symbols, written);
             } catch (SQLException | RuntimeException e) {
                 dst.rollback();
                 src.rollback();
@@ -188,12 +191,13 @@ public class ServingRepository {
 
     /**
      * Brings the serving table (within the symbols, or whole) to the copied rows in sync_rows, writing
-     * only what differs: keys that vanished are deleted, rows that differ updated, new keys inserted.
+     * only what differs: keys that vanished are deleted, rows that differ updated, new keys inserted
+     * (returns how many rows it wrote).
      * A new trading day changes the treemap's price rows but not its short-position rows: half the
      * rows (and their entries in four indexes, the serving side's main cost) stay untouched, and the
      * following VACUUM has half the dead rows to reclaim.
      */
-    private static void writeDifferences(Connection dst, MartCatalog.Mart mart, List<String[]> columns, List<String> symbols)
+    private static long writeDifferences(Connection dst, MartCatalog.Mart mart, List<String[]> columns, List<String> symbols)
             throws SQLException {
         List<String> keys = List.of(primaryKey(dst, mart).split(", "));
         List<String> values = columns.stream().map(c -> c[0]).filter(c -> !keys.contains(c)).toList();
@@ -218,13 +222,14 @@ public class ServingRepository {
         }
         String keyMatchNew = String.join(" AND ", keys.stream().map(k -> "n." + k + " = t." + k).toList());
         try (Statement st = dst.createStatement()) {
-            st.executeUpdate("DELETE FROM " + mart.servingTable() + " t USING sync_keys n WHERE n.gone AND " + keyMatchNew);
-            st.executeUpdate("UPDATE " + mart.servingTable() + " t SET (" + String.join(", ", values) + ") = ROW("
+            long written = st.executeUpdate("DELETE FROM " + mart.servingTable() + " t USING sync_keys n WHERE n.gone AND " + keyMatchNew);
+            written += st.executeUpdate("UPDATE " + mart.servingTable() + " t SET (" + String.join(", ", values) + ") = ROW("
                     + String.join(", ", values.stream().map(c -> "f." + c).toList()) + ") FROM sync_rows f WHERE " + keyMatch
                     + " AND ROW(t.*) IS DISTINCT FROM ROW(f.*)");
             // In key order: index inserts then touch each leaf page once.
-            st.executeUpdate("INSERT INTO " + mart.servingTable() + " SELECT t.* FROM sync_rows t JOIN sync_keys n ON NOT n.gone AND "
+            written += st.executeUpdate("INSERT INTO " + mart.servingTable() + " SELECT t.* FROM sync_rows t JOIN sync_keys n ON NOT n.gone AND "
                     + keyMatchNew + " ORDER BY " + String.join(", ", keys.stream().map(k -> "t." + k).toList()));
+            return written;
         }
     }
 
