@@ -4,7 +4,8 @@
 -- the as-of its starts were taken for, the latest close and the close at each period's start (the
 -- symbol's last bar on or before the start; 'max': its first close): 25,000 rows. The name
 -- intermediate.period_returns stays, as a view with the same columns and values (change = latest /
--- start - 1 as before), so its readers are unchanged; stocks_summary reads the new table directly.
+-- start - 1 as before), so its readers (the treemap's mart.treemap_prices) are unchanged; stocks_summary
+-- reads the new table directly.
 CREATE TABLE intermediate.period_closes (
     symbol       text PRIMARY KEY,
     as_of        date,
@@ -75,31 +76,6 @@ CROSS JOIN intermediate.as_of a
 LEFT JOIN intermediate.price_stats ps ON ps.symbol = s.symbol
 LEFT JOIN intermediate.dividend_stats ds ON ds.symbol = s.symbol
 LEFT JOIN intermediate.period_closes pc ON pc.symbol = s.symbol;
-
--- Unchanged, re-created so that it reads the view instead of the retired table.
-CREATE OR REPLACE VIEW mart.treemap_values AS
-SELECT c.period, c.metric, s.symbol, coalesce(s.industry, 'Unknown') AS industry, s.name,
-       c.current_value, c.earliest_value, c.change
-FROM staging.securities s
-CROSS JOIN LATERAL (
-    SELECT pr.period, 'price'::text AS metric,
-           pr.latest_close AS current_value, pr.start_close AS earliest_value, pr.change
-    FROM intermediate.period_returns pr
-    WHERE pr.symbol = s.symbol AND pr.period IN ('3m', '6m', '1y', '2y', '5y', 'max')
-    UNION ALL
-    SELECT st.period, 'short'::text, l.short_position,
-           CASE WHEN st.period = 'max' THEN f.short_position ELSE w.short_position END,
-           l.short_position - CASE WHEN st.period = 'max' THEN f.short_position ELSE w.short_position END
-    FROM (SELECT sp.short_position FROM staging.short_positions sp WHERE sp.symbol = s.symbol
-          ORDER BY sp.date DESC LIMIT 1) l
-    CROSS JOIN (SELECT sp.short_position FROM staging.short_positions sp WHERE sp.symbol = s.symbol
-                ORDER BY sp.date LIMIT 1) f
-    CROSS JOIN intermediate.period_starts st
-    LEFT JOIN LATERAL (SELECT sp.short_position FROM staging.short_positions sp
-                       WHERE st.period <> 'max' AND sp.symbol = s.symbol AND sp.date <= st.start_date
-                       ORDER BY sp.date DESC LIMIT 1) w ON true
-    WHERE st.period IN ('3m', '6m', '1y', '2y', '5y', 'max')
-) c;
 
 DROP TABLE intermediate.period_returns_retired;
 DROP VIEW intermediate.period_returns_source;

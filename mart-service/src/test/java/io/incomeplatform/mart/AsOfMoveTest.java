@@ -220,12 +220,14 @@ class AsOfMoveTest {
 
     /** Every row of the intermediate tables and the marts, as text, in key order. */
     private static Map<String, List<Object>> everything() {
-        Map<String, String> tables = Map.of(
-                "intermediate.price_stats", "symbol", "intermediate.period_closes", "symbol",
-                "intermediate.dividend_stats", "symbol", "intermediate.projected_dividends", "symbol, ex_date",
-                "mart.market_latest", "symbol", "mart.stocks_summary", "symbol", "mart.screener_results", "symbol",
-                "mart.dividend_calendar", "symbol, ex_date", "mart.treemap", "period, metric, symbol",
-                "mart.etf_holdings", "etf_symbol, holding_symbol");
+        Map<String, String> tables = Map.ofEntries(
+                Map.entry("intermediate.price_stats", "symbol"), Map.entry("intermediate.period_closes", "symbol"),
+                Map.entry("intermediate.period_returns", "symbol, period"),
+                Map.entry("intermediate.period_shorts", "symbol, period"),
+                Map.entry("intermediate.dividend_stats", "symbol"), Map.entry("intermediate.projected_dividends", "symbol, ex_date"),
+                Map.entry("mart.market_latest", "symbol"), Map.entry("mart.stocks_summary", "symbol"),
+                Map.entry("mart.screener_results", "symbol"), Map.entry("mart.dividend_calendar", "symbol, ex_date"),
+                Map.entry("mart.treemap", "period, metric, symbol"), Map.entry("mart.etf_holdings", "etf_symbol, holding_symbol"));
         Map<String, List<Object>> rows = new java.util.TreeMap<>();
         tables.forEach((table, key) -> rows.put(table, Db.query(Db.PROCESSING, "SELECT t::text AS r FROM " + table + " t ORDER BY " + key)
                 .stream().map(r -> r.get("r")).toList()));

@@ -63,6 +63,25 @@ class CopySyncTest {
     }
 
     @Test
+    void shouldVacuumAfterAPerSymbolSyncThatRewroteMoreThanAFifthOfTheTable() {
+        // The new snapshot deletes two rows and inserts one: 3 rows written, more than a fifth of a table of
+        // fewer than 15 rows (the fixtures' ETFs), so the serving table is vacuumed after the commit.
+        assertTrue(Db.count(Db.SERVING, "SELECT count(*) FROM serving.etf_holdings") < 15);
+        Db.exec(Db.PROCESSING, "INSERT INTO raw.etf_holdings (etf_symbol, as_of, holding_symbol, source, weight) "
+                + "VALUES (?, '2026-10-30', 'CCC', 'issuer', 1)", ETF);
+        java.sql.Timestamp before = (java.sql.Timestamp) Db.one(Db.SERVING, "SELECT now() AS t").get("t");
+
+        Refresh.post("/api/v1/marts/refresh?mart=etf_holdings").then().statusCode(200)
+                .body("[0].status", equalTo("succeeded"));
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
+            Object last = Db.one(Db.SERVING, "SELECT last_vacuum FROM pg_stat_user_tables "
+                    + "WHERE schemaname = 'serving' AND relname = 'etf_holdings'").get("last_vacuum");
+            return last != null && ((java.sql.Timestamp) last).after(before);
+        });
+    }
+
+    @Test
     void shouldReplaceOnlyTheChangedSymbolsRowsAndKeepTheCountsEqual() {
         // A new snapshot of the quoted ETF: one holding instead of two.
         Db.exec(Db.PROCESSING, "INSERT INTO raw.etf_holdings (etf_symbol, as_of, holding_symbol, source, weight) "

@@ -143,6 +143,10 @@ public interface DashboardConfig {
         @WithDefault("400")
         int calendarMaxDays();
 
+        /**
+         * Largest treemap limit. Must not exceed mart-service's mart.treemap.top (50): serving.treemap holds
+         * only the top that many per (period, metric, industry) by either rank.
+         */
         @WithDefault("50")
         int treemapMaxLimit();
     }

@@ -32,6 +32,8 @@ public interface MartConfig {
 
     Freshness freshness();
 
+    Treemap treemap();
+
     interface Refresh {
         /**
          * How often the scheduled refresh runs (a Quarkus duration such as 5m, or "off"). Read by the
@@ -119,6 +121,18 @@ public interface MartConfig {
          */
         @WithDefault("10000")
         int maxSymbols();
+    }
+
+    interface Treemap {
+        /**
+         * The treemap mart keeps, per (period, metric, industry), the symbols ranked at most this high by
+         * current value or by change (ranks over every symbol of the group). dashboard-service answers
+         * {@code limit} up to its {@code dashboard.market.treemap-max-limit} (50) from these rows, so this
+         * must be at least that; a larger value only stores more rows.
+         */
+        @WithDefault("50")
+        @Min(1)
+        int top();
     }
 
     interface Freshness {

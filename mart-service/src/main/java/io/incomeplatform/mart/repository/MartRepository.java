@@ -54,18 +54,19 @@ public class MartRepository {
 
     /**
      * How a table is maintained: its source view ({@code relation + "_source"}), unique key, the symbol
-     * column a partial rebuild is scoped by (null: always whole), the source of a partial rebuild when it
-     * differs from the whole one (null: the same view), for a mart the column whose changed values are
-     * recorded for its sync, the staging inputs it reads (mart.changes.input; "as_of" when it depends on
-     * the as-of date; null: every change), what a forward move of the as-of date changes (asOfScope: the
-     * symbols it changes, from {@code $1} = the as-of the table was built for to the current one; null:
-     * every symbol), and the source of an advance (null: none): the table's new rows for the symbols of
-     * the temporary table build_scope, from the changes in changed_symbols and the as-of {@code $1}.
+     * column a partial rebuild is scoped by (null: always whole), for a mart the column whose changed
+     * values are recorded for its sync, the staging inputs it reads (mart.changes.input; "as_of" when it
+     * depends on the as-of date; null: every change), what a forward move of the as-of date changes
+     * (asOfScope: the symbols it changes, from {@code $1} = the as-of the table was built for to the
+     * current one; null: every symbol), and the source of an advance (null: none): the table's new rows
+     * for the symbols of the temporary table build_scope (the changed symbols, and after an as-of move
+     * asOfScope's), from the changes in changed_symbols and the as-of {@code $1}; for a table always built
+     * whole (no scope column), its whole new rows when no change of everything is pending.
      */
-    private record Table(List<String> keys, String scopeColumn, String partialSource, String syncColumn, List<String> inputs,
+    private record Table(List<String> keys, String scopeColumn, String syncColumn, List<String> inputs,
                          String asOfScope, String advance) {
-        Table(List<String> keys, String scopeColumn, String partialSource, String syncColumn, List<String> inputs) {
-            this(keys, scopeColumn, partialSource, syncColumn, inputs, null, null);
+        Table(List<String> keys, String scopeColumn, String syncColumn, List<String> inputs) {
+            this(keys, scopeColumn, syncColumn, inputs, null, null);
         }
 
         boolean readsAsOf() {
@@ -224,98 +225,103 @@ public class MartRepository {
                                ORDER BY d.date DESC LIMIT 1) END""".formatted(p)).toList()));
 
     /**
-     * The whole treemap from what changed: price rows straight from period_returns (one join, no lookups
-     * per symbol); short rows recomputed (treemap_values) only for symbols whose short positions changed;
-     * the others' short rows as they are, except that a period whose start moved from S0 to S1 starts
-     * at the symbol's last short position in (S0, S1] if it has one (read in date order for all symbols
-     * at once). Then every group ranked again.
+     * The symbols whose short rows a forward move of the as-of date changes: those with a short position
+     * between a period's old start (from the as-of {@code $1}) and its new one (the date index, no
+     * per-symbol reads). Their new start positions come from ADVANCE_PERIOD_SHORTS.
      */
-    private static final String ADVANCE_TREEMAP = """
+    private static final String SHORT_STARTS_MOVED = """
+            SELECT DISTINCT sp.symbol
+            FROM intermediate.period_starts st
+            CROSS JOIN LATERAL (SELECT sp.symbol FROM staging.short_positions sp
+                                WHERE sp.date > ($1::date - make_interval(months => st.months))::date AND sp.date <= st.start_date
+                                OFFSET 0) sp
+            WHERE st.period IN ('3m', '6m', '1y', '2y', '5y')""";
+
+    /**
+     * period_shorts carried forward over build_scope (the changed symbols and SHORT_STARTS_MOVED's): a start
+     * that moved from S0 to S1 takes the symbol's last short position in (S0, S1] (read in date order for
+     * all symbols at once), the latest and first positions stay; rebuilt from history (the source view)
+     * only for symbols whose short positions changed (or without rows). The rows of the other symbols
+     * are those of the as-of {@code $1} the table was built for.
+     */
+    private static final String ADVANCE_PERIOD_SHORTS = """
             WITH starts AS (SELECT st.period, st.start_date, ($1::date - make_interval(months => st.months))::date AS old_start
-                            FROM intermediate.period_starts st WHERE st.period IN ('3m', '6m', '1y', '2y', '5y')),
-            short_changed AS MATERIALIZED (SELECT DISTINCT symbol FROM changed_symbols WHERE input IS DISTINCT FROM 'daily_prices'),
+                            FROM intermediate.period_starts st WHERE st.period IN ('3m', '6m', '1y', '2y', '5y', 'max')),
+            rebuilt AS MATERIALIZED (
+                SELECT b.symbol FROM build_scope b
+                WHERE EXISTS (SELECT 1 FROM changed_symbols c WHERE c.symbol = b.symbol)
+                   OR NOT EXISTS (SELECT 1 FROM intermediate.period_shorts o WHERE o.symbol = b.symbol)),
             moved AS MATERIALIZED (
                 SELECT DISTINCT ON (st.period, sp.symbol COLLATE "C") st.period, sp.symbol, sp.short_position
                 FROM starts st CROSS JOIN LATERAL (SELECT sp.symbol, sp.date, sp.short_position FROM staging.short_positions sp
                                                    WHERE sp.date > st.old_start AND sp.date <= st.start_date OFFSET 0) sp
-                ORDER BY st.period, sp.symbol COLLATE "C", sp.date DESC),
-            v AS (
-                SELECT pr.period, 'price'::text AS metric, pr.symbol, coalesce(s.industry, 'Unknown') AS industry, s.name,
-                       pr.latest_close AS current_value, pr.start_close AS earliest_value, pr.change
-                FROM intermediate.period_returns pr JOIN staging.securities s ON s.symbol = pr.symbol
-                WHERE pr.period IN ('3m', '6m', '1y', '2y', '5y', 'max')
-                UNION ALL
-                SELECT tv.period, tv.metric, tv.symbol, tv.industry, tv.name, tv.current_value, tv.earliest_value, tv.change
-                FROM mart.treemap_values tv WHERE tv.metric = 'short' AND tv.symbol IN (SELECT symbol FROM short_changed)
-                UNION ALL
-                SELECT t.period, t.metric, t.symbol, t.industry, t.name, t.current_value, coalesce(m.short_position, t.earliest_value),
-                       t.current_value - coalesce(m.short_position, t.earliest_value)
-                FROM mart.treemap t LEFT JOIN moved m ON m.period = t.period AND m.symbol = t.symbol
-                WHERE t.metric = 'short' AND NOT EXISTS (SELECT 1 FROM short_changed c WHERE c.symbol = t.symbol))
-            SELECT v.period, v.metric, v.symbol, v.industry, v.name, v.current_value, v.earliest_value, v.change,
-                   row_number() OVER (PARTITION BY v.period, v.metric, v.industry
-                                      ORDER BY v.current_value DESC NULLS LAST, v.symbol)::int,
-                   row_number() OVER (PARTITION BY v.period, v.metric, v.industry
-                                      ORDER BY v.change DESC NULLS LAST, v.symbol)::int
-            FROM v""";
+                ORDER BY st.period, sp.symbol COLLATE "C", sp.date DESC)
+            SELECT v.* FROM intermediate.period_shorts_source v WHERE v.symbol IN (SELECT symbol FROM rebuilt)
+            UNION ALL
+            SELECT o.symbol, o.period, coalesce(m.short_position, o.start_position), o.latest_position,
+                   o.latest_position - coalesce(m.short_position, o.start_position)
+            FROM build_scope b
+            JOIN intermediate.period_shorts o ON o.symbol = b.symbol
+            LEFT JOIN moved m ON m.period = o.period AND m.symbol = o.symbol
+            WHERE NOT EXISTS (SELECT 1 FROM rebuilt r WHERE r.symbol = b.symbol)""";
+
+    /**
+     * The input name of a change period_shorts records for the treemap when its build wrote rows (relation
+     * mart.treemap, symbol '*'): the treemap's short rows must be ranked again.
+     */
+    private static final String PERIOD_SHORTS = "period_shorts";
+
+    /**
+     * The treemap with its short rows as they are (period_shorts did not change) and its price rows ranked
+     * again: those of the industries of the symbols {@code $1} whose prices changed (the as-of did not
+     * move), the others as they are; every industry when {@code $1} is NULL.
+     */
+    private static final String TREEMAP_SHORTS_KEPT = """
+            WITH touched AS MATERIALIZED (
+                SELECT CASE WHEN $1::text[] IS NOT NULL THEN array_agg(DISTINCT coalesce(s.industry, 'Unknown')) END AS industries
+                FROM staging.securities s WHERE s.symbol = ANY($1::text[]))
+            SELECT p.* FROM touched, mart.treemap_prices(touched.industries) p
+            UNION ALL
+            SELECT t.* FROM mart.treemap t, touched
+            WHERE t.metric = 'short' OR touched.industries IS NOT NULL AND t.industry <> ALL (touched.industries)""";
 
     private static final List<String> PRICES = List.of("daily_prices", AS_OF);
     private static final List<String> DIVIDENDS = List.of("dividends", AS_OF);
 
     /** Relation names come from {@link MartCatalog} only, never from a request. */
     private static final Map<String, Table> TABLES = Map.ofEntries(
-            Map.entry("intermediate.as_of", new Table(List.of("id"), null, null, null, null)),
-            Map.entry("intermediate.price_stats", new Table(List.of("symbol"), "symbol", null, null, PRICES,
+            Map.entry("intermediate.as_of", new Table(List.of("id"), null, null, null)),
+            Map.entry("intermediate.price_stats", new Table(List.of("symbol"), "symbol", null, PRICES,
                     null, ADVANCE_PRICE_STATS)),
-            Map.entry("intermediate.period_closes", new Table(List.of("symbol"), "symbol", null, null, PRICES,
+            Map.entry("intermediate.period_closes", new Table(List.of("symbol"), "symbol", null, PRICES,
                     null, ADVANCE_PERIOD_CLOSES)),
-            Map.entry("intermediate.dividend_stats", new Table(List.of("symbol"), "symbol", null, null, DIVIDENDS,
+            Map.entry("intermediate.period_shorts", new Table(List.of("symbol", "period"), "symbol", null,
+                    List.of("short_positions", AS_OF), SHORT_STARTS_MOVED, ADVANCE_PERIOD_SHORTS)),
+            Map.entry("intermediate.dividend_stats", new Table(List.of("symbol"), "symbol", null, DIVIDENDS,
                     DIVIDEND_WINDOW_MOVED, null)),
-            Map.entry("intermediate.projected_dividends", new Table(List.of("symbol", "ex_date"), "symbol", null, null, DIVIDENDS,
+            Map.entry("intermediate.projected_dividends", new Table(List.of("symbol", "ex_date"), "symbol", null, DIVIDENDS,
                     PROJECTION_MOVED, null)),
             // Latest and previous close do not depend on the as-of.
-            Map.entry("mart.market_latest", new Table(List.of("symbol"), "symbol", null, "symbol", List.of("daily_prices"))),
+            Map.entry("mart.market_latest", new Table(List.of("symbol"), "symbol", "symbol", List.of("daily_prices"))),
             // as_of is a column; change_1y and the TTM yield move with it too: every row.
-            Map.entry("mart.stocks_summary", new Table(List.of("symbol"), "symbol", null, "symbol",
+            Map.entry("mart.stocks_summary", new Table(List.of("symbol"), "symbol", "symbol",
                     List.of("daily_prices", "dividends", AS_OF))),
-            Map.entry("mart.dividend_calendar", new Table(List.of("symbol", "ex_date"), "symbol", null, "symbol", DIVIDENDS,
+            Map.entry("mart.dividend_calendar", new Table(List.of("symbol", "ex_date"), "symbol", "symbol", DIVIDENDS,
                     CALENDAR_MOVED, null)),
-            Map.entry("mart.etf_holdings", new Table(List.of("etf_symbol", "holding_symbol"), "etf_symbol", null, "etf_symbol",
+            Map.entry("mart.etf_holdings", new Table(List.of("etf_symbol", "holding_symbol"), "etf_symbol", "etf_symbol",
                     List.of("etf_holdings"))),
-            // Per symbol: new values with the ranks kept, then RERANK_TREEMAP ranks the touched industries.
-            // After an as-of move or for many symbols: ADVANCE_TREEMAP, the whole table.
-            Map.entry("mart.treemap", new Table(List.of("period", "metric", "symbol"), "symbol",
-                    "(SELECT v.*, r.rank_current, r.rank_change FROM mart.treemap_values v "
-                            + "LEFT JOIN mart.treemap r USING (period, metric, symbol)) AS partial", "symbol",
-                    List.of("daily_prices", "short_positions", AS_OF), null, ADVANCE_TREEMAP)));
+            // Always whole: the top N per group, ranked over all symbols, from period_returns and period_shorts
+            // (period_shorts records a change for it when it wrote rows). Its short rows are ranked again
+            // only after such a change (or one of everything); otherwise they are kept, and so are the price
+            // rows of industries without a price change while the as-of stays: TREEMAP_SHORTS_KEPT.
+            Map.entry("mart.treemap", new Table(List.of("period", "metric", "symbol"), null, "symbol",
+                    List.of("daily_prices", PERIOD_SHORTS, AS_OF), null, TREEMAP_SHORTS_KEPT)));
 
     /**
      * Marts that are views over another mart (processing V8): nothing to build; the mart they project
      * records its changed symbols for their serving copies too.
      */
     private static final Map<String, String> PROJECTIONS = Map.of("mart.screener_results", "mart.stocks_summary");
-
-    /**
-     * Ranks are per (period, metric, industry): after a per-symbol build, the industries of the changed
-     * symbols are ranked again from the table itself (no lookups), writing and recording for the sync only
-     * rows whose rank moved.
-     */
-    private static final String RERANK_TREEMAP = """
-            WITH ranked AS (
-                SELECT period, metric, symbol,
-                       row_number() OVER (PARTITION BY period, metric, industry
-                                          ORDER BY current_value DESC NULLS LAST, symbol)::int AS rank_current,
-                       row_number() OVER (PARTITION BY period, metric, industry
-                                          ORDER BY change DESC NULLS LAST, symbol)::int AS rank_change
-                FROM mart.treemap
-                WHERE industry IN (SELECT coalesce(industry, 'Unknown') FROM staging.securities WHERE symbol = ANY($1::text[]))),
-            moved AS (
-                UPDATE mart.treemap t SET rank_current = r.rank_current, rank_change = r.rank_change
-                FROM ranked r
-                WHERE t.period = r.period AND t.metric = r.metric AND t.symbol = r.symbol
-                  AND (t.rank_current, t.rank_change) IS DISTINCT FROM (r.rank_current, r.rank_change)
-                RETURNING t.symbol)
-            INSERT INTO mart.changes (relation, symbol) SELECT DISTINCT 'serving.treemap', symbol FROM moved""";
 
     /** How a build went: the table's rows, whether it was rebuilt whole, the symbols it was scoped to, rows written. */
     public record Built(long rows, boolean whole, int symbols, long changedRows) {
@@ -332,7 +338,8 @@ public class MartRepository {
      * The changes a table reads (of its inputs), after its mark, up to uptoId (every change after the mark,
      * those it does not read included, so that the mark moves past them). asOfFrom: the as-of the table
      * was built for when the as-of moved forward since (null: it did not move); everything: a change of
-     * every symbol; symbols: the changed symbols, null when more than the maximum.
+     * every symbol; symbols: the changed symbols, null when more than the maximum. A change aimed at the
+     * table itself (relation = the table, e.g. a new mart.treemap.top) counts as one of its inputs.
      */
     private record Inputs(long uptoId, boolean any, boolean everything, LocalDate asOfFrom, List<String> symbols) {
     }
@@ -346,7 +353,7 @@ public class MartRepository {
                                CASE WHEN count(DISTINCT c.symbol) FILTER (WHERE r.reads AND c.symbol <> '*') <= $3
                                     THEN coalesce(array_agg(DISTINCT c.symbol) FILTER (WHERE r.reads AND c.symbol <> '*'), '{}') END AS symbols
                         FROM mart.change_marks m
-                        JOIN mart.changes c ON c.id > m.done_id AND c.relation IS NULL
+                        JOIN mart.changes c ON c.id > m.done_id AND (c.relation IS NULL OR c.relation = m.relation)
                         CROSS JOIN LATERAL (SELECT $2::text[] IS NULL OR c.input IS NULL OR c.input = 'securities'
                                                    OR c.input = ANY($2::text[]) AS reads) r
                         WHERE m.relation = $1""")
@@ -493,8 +500,8 @@ public class MartRepository {
     }
 
     /**
-     * The advance: the symbols to bring forward (every security when the as-of moved, else the changed
-     * ones) in build_scope, the changes of the table's inputs per symbol in changed_symbols (from_date:
+     * The advance: the symbols to bring forward in build_scope (the changed ones; when the as-of moved,
+     * also those Table.asOfScope names, every security without one), the changes of the table's inputs per symbol in changed_symbols (from_date:
      * the earliest day rewritten, NULL when unknown), then a merge of Table.advance's rows over that scope.
      */
     private static Uni<Built> advance(SqlConnection conn, String relation, Table table, Inputs in, LocalDate asOfFrom,
@@ -507,10 +514,12 @@ public class MartRepository {
                         WHERE m.relation = $1 AND (c.input IS NULL OR c.input = ANY($3::text[]))
                         GROUP BY c.symbol, c.input""")
                 .execute(Tuple.of(relation, in.uptoId(), table.inputs().toArray(String[]::new)))
-                .chain(() -> conn.preparedQuery("""
-                        CREATE TEMP TABLE build_scope ON COMMIT DROP AS
-                        SELECT symbol FROM staging.securities WHERE $1
-                        UNION SELECT symbol FROM changed_symbols WHERE NOT $1""").execute(Tuple.of(asOfFrom != null)))
+                .chain(() -> asOfFrom == null
+                        ? conn.query("CREATE TEMP TABLE build_scope ON COMMIT DROP AS SELECT symbol FROM changed_symbols").execute()
+                        : table.asOfScope() == null
+                        ? conn.query("CREATE TEMP TABLE build_scope ON COMMIT DROP AS SELECT symbol FROM staging.securities").execute()
+                        : conn.preparedQuery("CREATE TEMP TABLE build_scope ON COMMIT DROP AS SELECT symbol FROM ("
+                                + table.asOfScope() + ") moved(symbol) UNION SELECT symbol FROM changed_symbols").execute(Tuple.of(asOfFrom)))
                 .chain(() -> conn.query("ANALYZE changed_symbols, build_scope").execute())
                 // Without a move, the table was built for the current as-of.
                 .chain(() -> asOfFrom != null ? Uni.createFrom().item(asOfFrom)
@@ -526,21 +535,26 @@ public class MartRepository {
     private static Uni<Built> merge(SqlConnection conn, String relation, Table table, Inputs in, boolean whole,
                                     List<String> symbols, LocalDate asOfFrom, int maxSyncSymbols) {
         boolean advanced = !whole && symbols == null;
+        // A table always built whole whose advance keeps what no change since its last build touched.
+        boolean kept = whole && table.scopeColumn() == null && table.advance() != null && !in.everything();
         String[] symbolArray = symbols == null ? null : symbols.toArray(String[]::new);
         Uni<LocalDate> previousAsOf = "intermediate.as_of".equals(relation)
                 ? conn.query("SELECT as_of FROM intermediate.as_of").execute()
                 .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getLocalDate("as_of") : null)
                 : Uni.createFrom().nullItem();
         return previousAsOf.chain(before -> columns(conn, relation)
-                .chain(columns -> conn.preparedQuery(mergeSql(relation, table, columns, whole, advanced, maxSyncSymbols))
-                        .execute(whole ? Tuple.tuple() : advanced ? Tuple.of(asOfFrom) : Tuple.of((Object) symbolArray)))
+                .chain(columns -> conn.preparedQuery(mergeSql(relation, table, columns, whole, advanced, kept, maxSyncSymbols))
+                        .execute(kept ? Tuple.of((Object) (in.asOfFrom() == null && in.symbols() != null
+                                ? in.symbols().toArray(String[]::new) : null))
+                                : whole ? Tuple.tuple() : advanced ? Tuple.of(asOfFrom) : Tuple.of((Object) symbolArray)))
                 .map(rs -> rs.iterator().next().getLong("changed"))
-                .call(() -> "mart.treemap".equals(relation) && symbols != null
-                        ? conn.preparedQuery(RERANK_TREEMAP).execute(Tuple.of((Object) symbolArray)) : Uni.createFrom().voidItem())
                 .call(changed -> changed > 0 && before != null ? recordAsOfMove(conn, before) : Uni.createFrom().voidItem())
                 .call(changed -> changed > 0 && before == null && "intermediate.as_of".equals(relation)
                         ? conn.query("INSERT INTO mart.changes (relation, symbol, input) VALUES (NULL, '*', 'as_of')").execute()
-                        : Uni.createFrom().voidItem()))
+                        : Uni.createFrom().voidItem())
+                .call(changed -> changed > 0 && "intermediate.period_shorts".equals(relation)
+                        ? conn.query("INSERT INTO mart.changes (relation, symbol, input) VALUES ('mart.treemap', '*', '"
+                        + PERIOD_SHORTS + "')").execute() : Uni.createFrom().voidItem()))
                 .call(() -> markDone(conn, relation, in.uptoId()))
                 // Fresh statistics after a whole build: the next builds' plans read this table.
                 .call(() -> whole ? conn.query("ANALYZE " + relation).execute() : Uni.createFrom().voidItem())
@@ -586,7 +600,7 @@ public class MartRepository {
      * two EXCEPTs hashed both sides twice (the 175,000 keys period_returns had: 0.6 s).
      */
     private static String mergeSql(String relation, Table table, List<String> columns, boolean whole, boolean advanced,
-                                   int maxSyncSymbols) {
+                                   boolean kept, int maxSyncSymbols) {
         List<String> keyColumns = table.keys();
         List<String> values = columns.stream().filter(c -> !keyColumns.contains(c)).toList();
         String keyMatch = String.join(" AND ", keyColumns.stream().map(k -> "f." + k + " = t." + k).toList());
@@ -602,8 +616,8 @@ public class MartRepository {
                              CROSS JOIN (SELECT DISTINCT s FROM changed_rows WHERE NOT (SELECT many FROM many)
                                          UNION ALL SELECT '*' WHERE (SELECT many FROM many)) c)"""
                 .formatted(copies, maxSyncSymbols);
-        String source = advanced ? "(" + table.advance() + ") AS advanced(" + String.join(", ", columns) + ")"
-                : whole || table.partialSource() == null ? relation + "_source" : table.partialSource();
+        String source = advanced || kept ? "(" + table.advance() + ") AS advanced(" + String.join(", ", columns) + ")"
+                : relation + "_source";
         if (!whole && !advanced) {
             return """
                     WITH fresh AS MATERIALIZED (SELECT * FROM %1$s WHERE %2$s = ANY($1::text[])),

@@ -51,8 +51,17 @@ public class ServingRepository {
         this.workMem = config.refresh().workMem();
     }
 
-    /** symbols: the symbols whose rows were copied (null: every row). */
-    public record Copied(long rows, OffsetDateTime syncedAt, List<String> symbols) {
+    /** symbols: the symbols whose rows were copied (null: every row); written: rows deleted, updated or inserted. */
+    public record Copied(long rows, OffsetDateTime syncedAt, List<String> symbols, long written) {
+        /**
+         * Whether the copy leaves enough dead rows to vacuum: a whole copy, or a per-symbol one that rewrote
+         * more than a fifth of the table (the treemap's price rows after a new day: ~18,000 of ~34,000, none
+         * of them HOT); a smaller one is autovacuum's business (whose default threshold is a fifth too; it
+         * may lag or be off), and keeps the dashboard's index-only scans free of heap visits.
+         */
+        public boolean leavesDeadRows() {
+            return symbols == null || written * 5 > rows;
+        }
     }
 
     /** Thrown inside the serving transaction when the copied row count differs from the source's. */
@@ -111,7 +120,9 @@ public class ServingRepository {
                 // Binary COPY needs the serving column types: the select casts every column to its serving type.
                 String names = String.join(", ", columns.stream().map(c -> c[0]).toList());
                 String select = "SELECT " + String.join(", ", columns.stream().map(c -> c[0] + "::" + c[1]).toList())
-                        + " FROM " + mart.relation() + where.formatted("current_setting('mart.sync_symbols')::text[]");
+                        + " FROM " + mart.relation()
+                        // Read once (an InitPlan), not per row: 33,000 treemap rows parsing a 9,000-symbol list took 30 s.
+                        + where.formatted("(SELECT current_setting('mart.sync_symbols'))::text[]");
                 CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + select + ") TO STDOUT (FORMAT binary)");
                 CopyIn in = dst.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY sync_rows (" + names + ") FROM STDIN (FORMAT binary)");
                 try {
@@ -128,7 +139,7 @@ public class ServingRepository {
                         out.cancelCopy();
                     }
                 }
-                writeDifferences(dst, mart, columns, symbols);
+                long written = writeDifferences(dst, mart, columns, symbols);
                 long actual;
                 try (PreparedStatement ps = dst.prepareStatement("SELECT count(*) FROM " + mart.servingTable())) {
                     actual = single(ps);
@@ -155,7 +166,7 @@ public class ServingRepository {
                 }
                 dst.commit();
                 src.commit();
-                return new Copied(actual, syncedAt, symbols);
+                return new Copied(actual, syncedAt, symbols, written);
             } catch (SQLException | RuntimeException e) {
                 dst.rollback();
                 src.rollback();
@@ -184,12 +195,13 @@ public class ServingRepository {
 
     /**
      * Brings the serving table (within the symbols, or whole) to the copied rows in sync_rows, writing
-     * only what differs: keys that vanished are deleted, rows that differ updated, new keys inserted.
+     * only what differs: keys that vanished are deleted, rows that differ updated, new keys inserted
+     * (returns how many rows it wrote).
      * A new trading day changes the treemap's price rows but not its short-position rows: half the
      * rows (and their entries in four indexes, the serving side's main cost) stay untouched, and the
      * following VACUUM has half the dead rows to reclaim.
      */
-    private static void writeDifferences(Connection dst, MartCatalog.Mart mart, List<String[]> columns, List<String> symbols)
+    private static long writeDifferences(Connection dst, MartCatalog.Mart mart, List<String[]> columns, List<String> symbols)
             throws SQLException {
         List<String> keys = List.of(primaryKey(dst, mart).split(", "));
         List<String> values = columns.stream().map(c -> c[0]).filter(c -> !keys.contains(c)).toList();
@@ -214,13 +226,14 @@ public class ServingRepository {
         }
         String keyMatchNew = String.join(" AND ", keys.stream().map(k -> "n." + k + " = t." + k).toList());
         try (Statement st = dst.createStatement()) {
-            st.executeUpdate("DELETE FROM " + mart.servingTable() + " t USING sync_keys n WHERE n.gone AND " + keyMatchNew);
-            st.executeUpdate("UPDATE " + mart.servingTable() + " t SET (" + String.join(", ", values) + ") = ROW("
+            long written = st.executeUpdate("DELETE FROM " + mart.servingTable() + " t USING sync_keys n WHERE n.gone AND " + keyMatchNew);
+            written += st.executeUpdate("UPDATE " + mart.servingTable() + " t SET (" + String.join(", ", values) + ") = ROW("
                     + String.join(", ", values.stream().map(c -> "f." + c).toList()) + ") FROM sync_rows f WHERE " + keyMatch
                     + " AND ROW(t.*) IS DISTINCT FROM ROW(f.*)");
             // In key order: index inserts then touch each leaf page once.
-            st.executeUpdate("INSERT INTO " + mart.servingTable() + " SELECT t.* FROM sync_rows t JOIN sync_keys n ON NOT n.gone AND "
+            written += st.executeUpdate("INSERT INTO " + mart.servingTable() + " SELECT t.* FROM sync_rows t JOIN sync_keys n ON NOT n.gone AND "
                     + keyMatchNew + " ORDER BY " + String.join(", ", keys.stream().map(k -> "t." + k).toList()));
+            return written;
         }
     }
 
@@ -250,8 +263,8 @@ public class ServingRepository {
      * After the commit: reclaims the previous version's rows once no reader's snapshot needs them and
      * refreshes the planner's statistics (a delete-and-insert sync otherwise leaves the table twice its
      * size and the dashboard's index scans wading through dead tuples). Best effort: a failure only
-     * delays this to autovacuum. Called after a whole copy (a per-symbol copy leaves few dead rows:
-     * autovacuum's business), once the run is over: up to 0.8 s per mart that no reader waits for.
+     * delays this to autovacuum. Called after a copy that {@link Copied#leavesDeadRows()}, once the run is
+     * over: up to 0.8 s per mart that no reader waits for.
      */
     public Uni<Void> vacuum(MartCatalog.Mart mart) {
         return serving.query("VACUUM (ANALYZE) " + mart.servingTable()).execute().replaceWithVoid()

@@ -70,7 +70,11 @@ public class StagingRepository {
 
     // --- settings ---------------------------------------------------------------------------------
 
-    public Uni<Void> writeSettings(String benchmark, Map<String, List<String>> priorities) {
+    /**
+     * The settings the views read. A new treemap top N is a change aimed at the treemap (rebuilt whole by
+     * its next build), which no other table and not the portfolio pass reads.
+     */
+    public Uni<Void> writeSettings(String benchmark, int treemapTop, Map<String, List<String>> priorities) {
         List<Tuple> rows = new ArrayList<>();
         priorities.forEach((type, sources) -> {
             for (int i = 0; i < sources.size(); i++) {
@@ -80,6 +84,10 @@ public class StagingRepository {
         return processing.withTransaction(conn -> conn
                 .preparedQuery("UPDATE mart.settings SET benchmark = $1 WHERE benchmark IS DISTINCT FROM $1")
                 .execute(Tuple.of(benchmark))
+                .chain(() -> conn.preparedQuery("""
+                        WITH moved AS (UPDATE mart.settings SET treemap_top = $1 WHERE treemap_top <> $1 RETURNING 1)
+                        INSERT INTO mart.changes (relation, symbol) SELECT 'mart.treemap', '*' FROM moved""")
+                        .execute(Tuple.of(treemapTop)))
                 .chain(() -> conn.query("DELETE FROM staging.source_priority").execute())
                 .chain(() -> rows.isEmpty() ? Uni.createFrom().voidItem() : conn
                         .preparedQuery("INSERT INTO staging.source_priority (data_type, source, priority) VALUES ($1, $2, $3)")

@@ -16,7 +16,7 @@ public final class MartCatalog {
 
     /** Intermediate tables in dependency order. */
     public static final List<String> INTERMEDIATE = List.of(
-            "as_of", "price_stats", "period_closes", "dividend_stats", "projected_dividends");
+            "as_of", "price_stats", "period_closes", "period_shorts", "dividend_stats", "projected_dividends");
 
     /**
      * The intermediate tables each intermediate table reads (its source view and its advance or scope
@@ -26,6 +26,7 @@ public final class MartCatalog {
             "as_of", List.of(),
             "price_stats", List.of("as_of"),
             "period_closes", List.of("as_of", "price_stats"),
+            "period_shorts", List.of("as_of"),
             "dividend_stats", List.of("as_of"),
             "projected_dividends", List.of("as_of", "dividend_stats"));
 
@@ -115,12 +116,14 @@ public final class MartCatalog {
                     where("not_null_keys", "etf_symbol IS NULL OR holding_symbol IS NULL OR as_of IS NULL"),
                     where("accepted_weight", "weight < 0 OR weight > 1"),
                     referential("etf_symbol"))),
-            new Mart("treemap", List.of("as_of", "price_stats", "period_closes"), List.of(),
+            new Mart("treemap", List.of("as_of", "price_stats", "period_closes", "period_shorts"), List.of(),
                     "symbol", List.of(
                     where("not_null_keys", "period IS NULL OR metric IS NULL OR symbol IS NULL OR industry IS NULL"),
                     where("accepted_period", "period NOT IN ('3m', '6m', '1y', '2y', '5y', 'max')"),
                     where("accepted_metric", "metric NOT IN ('price', 'short')"),
                     where("ranks_from_one", "rank_current < 1 OR rank_change < 1"),
+                    // Only the top N (mart.treemap.top) by either rank are kept.
+                    where("ranks_within_top", "least(rank_current, rank_change) > (SELECT treemap_top FROM mart.settings)"),
                     where("no_negative_prices", "metric = 'price' AND (current_value <= 0 OR earliest_value <= 0)"),
                     referential("symbol"))));
 
@@ -184,6 +187,7 @@ public final class MartCatalog {
         for (String intermediate : intermediatesFor(marts)) {
             tables.add(switch (intermediate) {
                 case "dividend_stats", "projected_dividends" -> "dividends";
+                case "period_shorts" -> "short_positions";
                 default -> "daily_prices";
             });
         }

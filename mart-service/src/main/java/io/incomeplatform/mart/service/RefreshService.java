@@ -44,9 +44,12 @@ public class RefreshService {
     public record DataTestFailure(String test, long failures) {
     }
 
-    /** symbols: the symbols whose rows were copied (null: the whole mart). */
+    /**
+     * symbols: the symbols whose rows were copied (null: the whole mart); vacuum: the copy left enough
+     * dead rows on the serving side to vacuum them after the run.
+     */
     public record SyncResult(String name, long rows, boolean verified, String status, String error, OffsetDateTime syncedAt,
-                             List<String> symbols) {
+                             List<String> symbols, boolean vacuum) {
     }
 
     /** status: succeeded (synced), refused (a data test failed: not synced), sync-failed. */
@@ -103,7 +106,7 @@ public class RefreshService {
                                 .chain(failures -> failures.isEmpty()
                                         ? syncOne(runId, mart, state.lastRefreshAt(), t.getItem1(), true)
                                         : Uni.createFrom().item(new SyncResult(mart.name(), 0, false, "refused",
-                                        "data tests failed: " + failures, null, null)));
+                                        "data tests failed: " + failures, null, null, false)));
                     }).call(results -> publish(results, null, t.getItem1())));
         });
     }
@@ -139,7 +142,7 @@ public class RefreshService {
         Set<String> needed = scope instanceof LoadScope.Full ? Set.of("daily_prices", "dividends", "short_positions", "etf_holdings")
                 : MartCatalog.stagingFor(targets);
 
-        Uni<Void> stagingLoads = staging.writeSettings(config.benchmark(), priorities)
+        Uni<Void> stagingLoads = staging.writeSettings(config.benchmark(), config.treemap().top(), priorities)
                 .chain(() -> step(runId, trigger, "staging.securities", () -> staging.loadSecurities(scope)).invoke(layers::add))
                 .chain(() -> stagingLoad(runId, trigger, needed, "daily_prices", () -> staging.loadDailyPrices(scope), layers))
                 .chain(() -> stagingLoad(runId, trigger, needed, "dividends", () -> staging.loadDividends(scope), layers))
@@ -318,7 +321,7 @@ public class RefreshService {
                     return marts.recordSync(new MartRepository.SyncRecord(runId, mart.name(), "succeeded", copied.rows(), true,
                                     took.toMillis(), null, started, OffsetDateTime.now(ZoneOffset.UTC)))
                             .replaceWith(new SyncResult(mart.name(), copied.rows(), true, "succeeded", null, copied.syncedAt(),
-                                    copied.symbols()));
+                                    copied.symbols(), copied.leavesDeadRows()));
                 })
                 .onFailure().recoverWithUni(e -> {
                     LOG.errorf(e, "Sync of mart %s failed; the serving side keeps its previous version", mart.name());
@@ -327,7 +330,7 @@ public class RefreshService {
                     return marts.recordSync(new MartRepository.SyncRecord(runId, mart.name(), "failed", null, false, took,
                                     String.valueOf(e.getMessage()), started, OffsetDateTime.now(ZoneOffset.UTC)))
                             .onFailure().recoverWithNull()
-                            .replaceWith(new SyncResult(mart.name(), 0, false, "failed", "sync failed", null, null));
+                            .replaceWith(new SyncResult(mart.name(), 0, false, "failed", "sync failed", null, null, false));
                 });
     }
 
@@ -348,14 +351,14 @@ public class RefreshService {
         return publisher.publish(done.stream().map(SyncResult::name).toList(), null, affected, asOf, syncedAt)
                 .onFailure().invoke(e -> LOG.warnf("Could not publish %s: %s", MartsRefreshedPublisher.CHANNEL, e.getMessage()))
                 .onFailure().recoverWithNull()
-                .invoke(() -> vacuumInBackground(done.stream().filter(s -> s.symbols() == null).map(SyncResult::name).toList()));
+                .invoke(() -> vacuumInBackground(done.stream().filter(SyncResult::vacuum).map(SyncResult::name).toList()));
     }
 
-    /** Reclaims the rows whole copies replaced, one mart after another, once the run is announced. */
-    private void vacuumInBackground(List<String> copiedWhole) {
-        sequentially(copiedWhole, name -> serving.vacuum(MartCatalog.mart(name).orElseThrow()))
-                .subscribe().with(done -> LOG.debugf("Vacuumed %s", copiedWhole),
-                        e -> LOG.warnf("Could not vacuum %s: %s", copiedWhole, e.getMessage()));
+    /** Reclaims the rows the copies replaced, one mart after another, once the run is announced. */
+    private void vacuumInBackground(List<String> marts) {
+        sequentially(marts, name -> serving.vacuum(MartCatalog.mart(name).orElseThrow()))
+                .subscribe().with(done -> LOG.debugf("Vacuumed %s", marts),
+                        e -> LOG.warnf("Could not vacuum %s: %s", marts, e.getMessage()));
     }
 
     static <T, R> Uni<List<R>> sequentially(List<T> items, Function<T, Uni<R>> work) {
