@@ -3,7 +3,10 @@
 # more builds of dashboard-service measured in turn on the same seeded data.
 #
 #   bench/dashboard/misses.sh before=/tmp/old-app/quarkus-run.jar after=dashboard-service/target/quarkus-app/quarkus-run.jar
+#   bench/dashboard/misses.sh two=dashboard-service/target/quarkus-app/quarkus-run.jar \
+#       'one=dashboard-service/target/quarkus-app/quarkus-run.jar=-Dquarkus.vertx.event-loops-pool-size=1'
 #
+# A spec is label=jar, or label=jar=extra JVM options for that build only (after BENCH_JAVA_OPTS).
 # Seeds its databases and starts its own Redis as run.sh does, starts every build at once (ports
 # BENCH_PORT, BENCH_PORT+1, ...; zero TTL: every request builds the dashboard from the database and
 # writes the cache; rate limits off; the image's JVM options), warms each up, then runs
@@ -20,7 +23,7 @@ source deploy/local/env.sh
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-[ $# -ge 1 ] || { echo "usage: $0 label=path/to/quarkus-run.jar ..." >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 label=path/to/quarkus-run.jar[=extra JVM options] ..." >&2; exit 2; }
 USERS=${BENCH_USERS:-1000}
 STOCKS=${BENCH_STOCKS:-25000}
 DURATION=${BENCH_DURATION:-10s}
@@ -55,10 +58,12 @@ for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && bre
 LABELS=()
 PORTS=()
 for spec in "$@"; do
-  label=${spec%%=*} jar=${spec#*=} port=$(( PORT + ${#LABELS[@]} ))
+  label=${spec%%=*} rest=${spec#*=} port=$(( PORT + ${#LABELS[@]} ))
+  jar=${rest%%=*} extra_opts=""
+  if [ "$jar" != "$rest" ]; then extra_opts=${rest#*=}; fi
   QUARKUS_HTTP_PORT=$port SERVING_DB_NAME=$DB AUTH_JWT_SECRET="$SECRET" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
   DASHBOARD_RATE_LIMIT_ENABLED=false DASHBOARD_CACHE_TTL=0s DASHBOARD_CACHE_STALE_RETENTION=15m QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
-    java $DEPLOYED_JAVA_OPTS ${BENCH_JAVA_OPTS:-} -jar "$jar" > "$WORK/service-$label.log" 2>&1 &
+    java $DEPLOYED_JAVA_OPTS ${BENCH_JAVA_OPTS:-} $extra_opts -jar "$jar" > "$WORK/service-$label.log" 2>&1 &
   PIDS+=($!)
   wait_ready "dashboard-service ($label)" "$port" "${PIDS[-1]}" "$WORK/service-$label.log"
   LABELS+=("$label")
