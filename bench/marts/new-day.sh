@@ -53,10 +53,14 @@ for _ in $(seq 1 "$DAYS"); do
   t=$(date +%s%3N)
   curl -sS -f -X POST -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/marts/refresh" > /dev/null
   echo "new day $DAY for all symbols: $(( $(date +%s%3N) - t )) ms (load before: $load, after: $(cut -d' ' -f1-3 /proc/loadavg))"
+  # Each step's duration and when it ran (ms after the run's first step started): the lanes' timeline.
   "${PSQL[@]}" -U "$DB_ADMIN_USER" -d "$PDB" -A -F ' ' -t -c "
-    SELECT '   refresh', name, rows, duration_ms || ' ms' FROM mart.refresh_runs
-    WHERE run_id = (SELECT run_id FROM mart.refresh_runs ORDER BY id DESC LIMIT 1) ORDER BY id"
-  "${PSQL[@]}" -U "$DB_ADMIN_USER" -d "$PDB" -A -F ' ' -t -c "
-    SELECT '   sync', name, rows, duration_ms || ' ms' FROM mart.sync_runs
-    WHERE run_id = (SELECT run_id FROM mart.refresh_runs ORDER BY id DESC LIMIT 1) ORDER BY id"
+    WITH run AS (SELECT run_id, min(started_at) AS t0 FROM mart.refresh_runs
+                 WHERE run_id = (SELECT run_id FROM mart.refresh_runs ORDER BY id DESC LIMIT 1) GROUP BY run_id),
+    steps AS (SELECT 'refresh' AS kind, name, rows, duration_ms, started_at, finished_at FROM mart.refresh_runs JOIN run USING (run_id)
+              UNION ALL
+              SELECT 'sync', name, rows, duration_ms, started_at, finished_at FROM mart.sync_runs JOIN run USING (run_id))
+    SELECT '   ' || kind, name, rows, duration_ms || ' ms', '[' || round(extract(epoch FROM started_at - t0) * 1000) || '..'
+           || round(extract(epoch FROM finished_at - t0) * 1000) || ']'
+    FROM steps, run ORDER BY started_at"
 done

@@ -51,7 +51,8 @@ class MarketReadsTest {
         String high = TestSupport.uniqueSymbol();
         String low = TestSupport.uniqueSymbol();
         String none = TestSupport.uniqueSymbol();
-        String insert = "INSERT INTO serving.screener_results (symbol, name, asset_type, sector, ttm_yield, forward_yield, frequency, market_cap)"
+        // The screener reads serving.screener_results, a view of stocks_summary (serving V7).
+        String insert = "INSERT INTO serving.stocks_summary (symbol, name, asset_type, sector, ttm_yield, forward_yield, frequency, market_cap)"
                 + " VALUES (?, 'x', 'stock', ?, ?, ?, ?, ?)";
         sql(insert, high, sector, new java.math.BigDecimal("0.05"), new java.math.BigDecimal("0.06"), 4, new java.math.BigDecimal("100"));
         sql(insert, low, sector, new java.math.BigDecimal("0.03"), new java.math.BigDecimal("0.02"), 12, new java.math.BigDecimal("300"));

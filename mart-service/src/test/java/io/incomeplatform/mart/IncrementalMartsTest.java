@@ -10,6 +10,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -102,6 +106,40 @@ class IncrementalMartsTest {
                 "SELECT rows, verified FROM mart.sync_runs WHERE name = 'market_latest' ORDER BY id DESC LIMIT 1");
         assertEquals(true, sync.get("verified"));
         assertEquals(Db.count(Db.PROCESSING, "SELECT count(*) FROM mart.market_latest"), ((Number) sync.get("rows")).longValue());
+    }
+
+    @Test
+    void shouldVacuumTheDailyPricesARunLoadedSoThatTheirKeyReadsStayIndexOnly() throws Exception {
+        // The key covers what the per-symbol reads take (processing V12).
+        assertTrue(((String) Db.one(Db.PROCESSING, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'staging' "
+                + "AND indexname = 'daily_prices_pkey'").get("indexdef")).endsWith("(symbol, date) INCLUDE (high, low, close)"));
+        long vacuumsBefore = vacuumCount();
+        tickForMia("41");
+
+        Refresh.post("/api/v1/marts/refresh?mart=market_latest").then().statusCode(200).body("[0].status", equalTo("succeeded"));
+
+        // Tests vacuum after any load of daily prices (mart.refresh.vacuum-after-daily-prices=1); in the background.
+        await().atMost(Duration.ofSeconds(10)).until(() -> vacuumCount() > vacuumsBefore);
+        try (Connection conn = Db.connect(Db.PROCESSING, Db.superuser()); Statement st = conn.createStatement()) {
+            st.execute("SET enable_seqscan = off");
+            st.execute("SET enable_bitmapscan = off");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                try (ResultSet plan = st.executeQuery("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "
+                        + "SELECT date, high, low, close FROM staging.daily_prices WHERE symbol = 'MIA'")) {
+                    StringBuilder text = new StringBuilder();
+                    while (plan.next()) {
+                        text.append(plan.getString(1)).append('\n');
+                    }
+                    // Today's row from the tick included: its page was made all-visible by the vacuum.
+                    assertTrue(text.toString().contains("Index Only Scan") && text.toString().contains("Heap Fetches: 0"), text.toString());
+                }
+            });
+        }
+    }
+
+    private static long vacuumCount() {
+        return ((Number) Db.one(Db.PROCESSING, "SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = 'staging' "
+                + "AND relname = 'daily_prices'").get("vacuum_count")).longValue();
     }
 
     @Test

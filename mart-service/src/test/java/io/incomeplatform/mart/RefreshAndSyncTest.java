@@ -99,6 +99,42 @@ class RefreshAndSyncTest {
     }
 
     @Test
+    void shouldServeTheScreenerAsAViewConfirmedOnlyOnceStocksSummaryIsSynced() {
+        // A recent dividend of MTY changes its TTM dividends (0 before: its others are from 2010) in both marts.
+        // Recent means 30 days before the marts' as-of, taken after a refresh: other tests' prices may have
+        // moved it, and raw's latest date need not be the as-of (the benchmark's latest close).
+        refresh("?mart=screener_results").statusCode(200);
+        Db.exec(Db.PROCESSING, "INSERT INTO raw.dividends (symbol, ex_date, source, amount, type) VALUES ('MTY', "
+                + "(SELECT as_of FROM intermediate.as_of) - 30, 'polygon', 0.25, 'regular')");
+        Map<String, Object> before = Db.one(Db.SERVING, "SELECT synced_at FROM serving.mart_status WHERE name = 'screener_results'");
+        // The serving stocks_summary refuses the new row, so its sync fails: the screener, whose rows are
+        // stocks_summary's, must not be reported as synced either.
+        Db.exec(Db.SERVING, "ALTER TABLE serving.stocks_summary ADD CONSTRAINT refuse_mty_dividends "
+                + "CHECK (symbol <> 'MTY' OR ttm_dividends = 0) NOT VALID");
+        try {
+            refresh("?mart=screener_results").statusCode(200)
+                    .body("name", equalTo(List.of("stocks_summary", "screener_results")))
+                    .body("status", equalTo(List.of("sync-failed", "sync-failed")));
+            assertEquals(before.get("synced_at"),
+                    Db.one(Db.SERVING, "SELECT synced_at FROM serving.mart_status WHERE name = 'screener_results'").get("synced_at"));
+            assertTrue(Db.same(Db.one(Db.SERVING, "SELECT ttm_dividends FROM serving.screener_results WHERE symbol = 'MTY'")
+                    .get("ttm_dividends"), "0"));
+        } finally {
+            Db.exec(Db.SERVING, "ALTER TABLE serving.stocks_summary DROP CONSTRAINT refuse_mty_dividends");
+        }
+        // The next run syncs what was left pending, then confirms the screener after it.
+        refresh("?mart=screener_results").statusCode(200).body("status", equalTo(List.of("succeeded", "succeeded")));
+        assertTrue(Db.same(Db.one(Db.SERVING, "SELECT ttm_dividends FROM serving.screener_results WHERE symbol = 'MTY'")
+                .get("ttm_dividends"), "0.25"));
+        Map<String, Object> syncs = Db.one(Db.PROCESSING, """
+                SELECT s.finished_at AS summary_finished, v.started_at AS screener_started, v.rows AS screener_rows, s.rows AS summary_rows
+                FROM mart.sync_runs s JOIN mart.sync_runs v ON v.run_id = s.run_id AND v.name = 'screener_results'
+                WHERE s.name = 'stocks_summary' ORDER BY s.id DESC LIMIT 1""");
+        assertFalse(((java.sql.Timestamp) syncs.get("screener_started")).before((java.sql.Timestamp) syncs.get("summary_finished")));
+        assertEquals(syncs.get("summary_rows"), syncs.get("screener_rows"));
+    }
+
+    @Test
     void shouldAnswerConflictWhileAnotherReplicaHoldsTheLock() throws SQLException {
         try (Connection otherReplica = Db.connect(Db.PROCESSING, "income_mart"); Statement st = otherReplica.createStatement()) {
             st.execute("SELECT pg_advisory_lock(" + MartRepository.REFRESH_LOCK_KEY + ")");

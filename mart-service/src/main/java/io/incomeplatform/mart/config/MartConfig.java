@@ -80,6 +80,15 @@ public interface MartConfig {
         @Min(1)
         int parallelism();
 
+        /**
+         * Daily prices an incremental run must load before staging.daily_prices is vacuumed after it
+         * (in the background): a trading day for thousands of symbols, not ticks for a few. The vacuum
+         * keeps the per-symbol price reads index-only (processing V12's covering key).
+         */
+        @WithDefault("10000")
+        @Min(1)
+        long vacuumAfterDailyPrices();
+
         /** Users whose portfolio marts are recomputed at the same time by the all-users refresh. */
         @WithDefault("2")
         int portfolioConcurrency();

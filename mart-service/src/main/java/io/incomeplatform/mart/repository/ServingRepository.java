@@ -60,7 +60,7 @@ public class ServingRepository {
          * may lag or be off), and keeps the dashboard's index-only scans free of heap visits.
          */
         public boolean leavesDeadRows() {
-            return symbols == null || written * 5 > rows;
+            return written > 0 && (symbols == null || written * 5 > rows);
         }
     }
 
@@ -78,8 +78,35 @@ public class ServingRepository {
      * @param symbols copy only these symbols' rows (the mart's symbol column); null = the whole mart
      */
     public Uni<Copied> copy(MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, List<String> symbols) {
-        return Uni.createFrom().item(() -> copyBlocking(mart, refreshedAt, asOf, symbols))
+        return Uni.createFrom().item(() -> mart.servingViewOf().isPresent() ? confirmViewBlocking(mart, refreshedAt, asOf, symbols)
+                        : copyBlocking(mart, refreshedAt, asOf, symbols))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /**
+     * A mart whose serving copy is a view of another mart's serving table (MartCatalog.Mart#servingViewOf):
+     * its rows arrived with that mart's sync, so nothing is copied. The view's row count is verified against
+     * the mart's and its status recorded, in one serving transaction; the caller checks first that the other
+     * mart's sync is done.
+     */
+    private Copied confirmViewBlocking(MartCatalog.Mart mart, OffsetDateTime refreshedAt, LocalDate asOf, List<String> symbols) {
+        try (Connection src = processingJdbc.getConnection(); Connection dst = servingJdbc.getConnection()) {
+            dst.setAutoCommit(false);
+            try {
+                long expected;
+                try (PreparedStatement ps = src.prepareStatement("SELECT count(*) FROM " + mart.relation())) {
+                    expected = single(ps);
+                }
+                Copied copied = verifyAndRecord(dst, mart, expected, refreshedAt, asOf, symbols, 0);
+                dst.commit();
+                return copied;
+            } catch (SQLException | RuntimeException e) {
+                dst.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Sync of " + mart.name() + " failed: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -140,33 +167,10 @@ public class ServingRepository {
                     }
                 }
                 long written = writeDifferences(dst, mart, columns, symbols);
-                long actual;
-                try (PreparedStatement ps = dst.prepareStatement("SELECT count(*) FROM " + mart.servingTable())) {
-                    actual = single(ps);
-                }
-                if (actual != expected) {
-                    throw new CountMismatchException(mart.name(), expected, actual);
-                }
-                OffsetDateTime syncedAt;
-                try (PreparedStatement ps = dst.prepareStatement("""
-                        INSERT INTO serving.mart_status (name, rows, refreshed_at, synced_at, as_of)
-                        VALUES (?, ?, ?, now(), ?)
-                        ON CONFLICT (name) DO UPDATE SET rows = excluded.rows,
-                            refreshed_at = excluded.refreshed_at, synced_at = excluded.synced_at,
-                            as_of = excluded.as_of
-                        RETURNING synced_at""")) {
-                    ps.setString(1, mart.name());
-                    ps.setLong(2, actual);
-                    ps.setObject(3, refreshedAt);
-                    ps.setObject(4, asOf);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        syncedAt = rs.getObject(1, OffsetDateTime.class);
-                    }
-                }
+                Copied copied = verifyAndRecord(dst, mart, expected, refreshedAt, asOf, symbols, written);
                 dst.commit();
                 src.commit();
-                return new Copied(actual, syncedAt, symbols, written);
+                return copied;
             } catch (SQLException | RuntimeException e) {
                 dst.rollback();
                 src.rollback();
@@ -174,6 +178,43 @@ public class ServingRepository {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Sync of " + mart.name() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * In the sync's serving transaction: fails unless the serving table (or view) holds the mart's row
+     * count, then records the mart's serving.mart_status row.
+     */
+    private static Copied verifyAndRecord(Connection dst, MartCatalog.Mart mart, long expected, OffsetDateTime refreshedAt,
+                                          LocalDate asOf, List<String> symbols, long written) throws SQLException {
+        long actual;
+        try (PreparedStatement ps = dst.prepareStatement("SELECT count(*) FROM " + mart.servingTable())) {
+            actual = single(ps);
+        }
+        if (actual != expected) {
+            throw new CountMismatchException(mart.name(), expected, actual);
+        }
+        return new Copied(actual, recordStatus(dst, mart, actual, refreshedAt, asOf), symbols, written);
+    }
+
+    /** The mart's row in serving.mart_status, in the sync's transaction; returns its synced_at. */
+    private static OffsetDateTime recordStatus(Connection dst, MartCatalog.Mart mart, long rows, OffsetDateTime refreshedAt,
+                                               LocalDate asOf) throws SQLException {
+        try (PreparedStatement ps = dst.prepareStatement("""
+                INSERT INTO serving.mart_status (name, rows, refreshed_at, synced_at, as_of)
+                VALUES (?, ?, ?, now(), ?)
+                ON CONFLICT (name) DO UPDATE SET rows = excluded.rows,
+                    refreshed_at = excluded.refreshed_at, synced_at = excluded.synced_at,
+                    as_of = excluded.as_of
+                RETURNING synced_at""")) {
+            ps.setString(1, mart.name());
+            ps.setLong(2, rows);
+            ps.setObject(3, refreshedAt);
+            ps.setObject(4, asOf);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getObject(1, OffsetDateTime.class);
+            }
         }
     }
 

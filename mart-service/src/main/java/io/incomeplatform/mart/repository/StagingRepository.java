@@ -392,6 +392,17 @@ public class StagingRepository {
                 + "staging.etf_holdings").execute().replaceWith(4L);
     }
 
+    /**
+     * After a run that loaded many daily prices (a trading day), outside any transaction: marks the new
+     * rows' pages all-visible, so that the per-symbol reads of the covering key (processing V12) stay
+     * index-only instead of visiting the heap for every day since the last vacuum (autovacuum's insert
+     * threshold, a fifth of the table, is months of trading days). Only the pages written since the last
+     * vacuum are scanned; nothing is dead, so the indexes are not.
+     */
+    public Uni<Void> vacuumDailyPrices() {
+        return processing.query("VACUUM staging.daily_prices").execute().replaceWithVoid();
+    }
+
     // --- changes: what the intermediate and mart tables rebuild next (MartRepository.build) -------------
 
     /**

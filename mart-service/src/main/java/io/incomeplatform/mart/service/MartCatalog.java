@@ -30,6 +30,24 @@ public final class MartCatalog {
             "dividend_stats", List.of("as_of"),
             "projected_dividends", List.of("as_of", "dividend_stats"));
 
+    /**
+     * What each step of a refresh takes after a new trading day at design scale (ms, 25,000 symbols, quiet
+     * 2-core machine, bench/marts/new-day.sh): the StepGraph starts the waiting step with the longest path
+     * to the end of the run first, so that the chain price_stats, period_closes, treemap and its sync (the
+     * day's critical path) never waits behind work with slack. Only the order matters, not the values; a
+     * smaller run (ticks for a few symbols) is fast in any order.
+     */
+    public static final Map<String, Long> NEW_DAY_MS = Map.ofEntries(
+            Map.entry("intermediate.as_of", 60L), Map.entry("intermediate.price_stats", 900L),
+            Map.entry("intermediate.period_closes", 600L), Map.entry("intermediate.period_shorts", 80L),
+            Map.entry("intermediate.dividend_stats", 200L), Map.entry("intermediate.projected_dividends", 100L),
+            Map.entry("market_latest", 300L), Map.entry("sync market_latest", 300L),
+            Map.entry("stocks_summary", 700L), Map.entry("sync stocks_summary", 600L),
+            Map.entry("screener_results", 10L), Map.entry("sync screener_results", 50L),
+            Map.entry("dividend_calendar", 500L), Map.entry("sync dividend_calendar", 700L),
+            Map.entry("etf_holdings", 60L), Map.entry("sync etf_holdings", 60L),
+            Map.entry("treemap", 1300L), Map.entry("sync treemap", 550L));
+
     /** The intermediate tables an intermediate table reads, in dependency order. */
     public static List<String> intermediateReads(String intermediate) {
         List<String> reads = INTERMEDIATE_READS.get(intermediate);
@@ -60,6 +78,14 @@ public final class MartCatalog {
         }
 
         /**
+         * The mart whose serving table this mart's serving copy is a view of (serving V7), if any: nothing
+         * is copied for it; its sync confirms the view against the mart once that mart's sync is done.
+         */
+        public Optional<String> servingViewOf() {
+            return Optional.ofNullable(SERVING_VIEWS.get(name));
+        }
+
+        /**
          * All its data tests in one scan of the mart: one count of offending rows per test, in order; with
          * scoped, only the rows of the symbols {@code $1} (a text array).
          */
@@ -86,6 +112,9 @@ public final class MartCatalog {
     private static DataTest where(String test, String condition) {
         return new DataTest(test, condition, null);
     }
+
+    /** Marts whose serving copy is a view of another mart's serving table (the screener's rows are stocks_summary's). */
+    private static final Map<String, String> SERVING_VIEWS = Map.of("screener_results", "stocks_summary");
 
     /** Every synced mart, in refresh order. */
     public static final List<Mart> MARTS = List.of(

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -166,6 +167,15 @@ public class RefreshService {
                 // reader has taken in is safe beside a next run (which only adds newer ones).
                 .invoke(() -> marts.pruneChanges().subscribe().with(
                         done -> LOG.debug("Pruned mart.changes"), e -> LOG.warnf("Could not prune mart.changes: %s", e.getMessage())))
+                // Also in the background, after a trading day's load: the new rows' pages made all-visible
+                // keep the next runs' per-symbol price reads index-only (StagingRepository#vacuumDailyPrices).
+                .invoke(() -> {
+                    if (!(scope instanceof LoadScope.Full) && layers.stream().anyMatch(step -> "staging.daily_prices".equals(step.name())
+                            && step.rows() >= config.refresh().vacuumAfterDailyPrices())) {
+                        staging.vacuumDailyPrices().subscribe().with(done -> LOG.debug("Vacuumed staging.daily_prices"),
+                                e -> LOG.warnf("Could not vacuum staging.daily_prices: %s", e.getMessage()));
+                    }
+                })
                 .invoke(() -> completedOnce.set(true));
     }
 
@@ -192,7 +202,7 @@ public class RefreshService {
         Map<String, StepResult> built = new ConcurrentHashMap<>();
         Map<String, MartResult> results = new ConcurrentHashMap<>();
         return serving.statuses().chain(synced -> {
-            StepGraph graph = new StepGraph(config.refresh().parallelism());
+            StepGraph graph = new StepGraph(config.refresh().parallelism(), MartCatalog.NEW_DAY_MS);
             for (String view : intermediates) {
                 String name = "intermediate." + view;
                 graph.add(name, MartCatalog.intermediateReads(view).stream().filter(intermediates::contains)
@@ -206,8 +216,14 @@ public class RefreshService {
                         .forEach(after -> reads.add(after));
                 graph.add(mart.name(), reads,
                         () -> step(runId, trigger, mart.name(), () -> buildTable(mart.relation())).invoke(step -> built.put(mart.name(), step)));
-                // A sync records the as-of its mart was built for: after the as-of moved, if it does.
-                List<String> syncAfter = intermediates.contains("as_of") ? List.of(mart.name(), "intermediate.as_of") : List.of(mart.name());
+                // A sync records the as-of its mart was built for: after the as-of moved, if it does. A mart
+                // served as a view of another mart's serving table is confirmed once that one is synced.
+                List<String> syncAfter = new ArrayList<>(List.of(mart.name()));
+                if (intermediates.contains("as_of")) {
+                    syncAfter.add("intermediate.as_of");
+                }
+                mart.servingViewOf().filter(base -> targets.stream().anyMatch(t -> t.name().equals(base)))
+                        .ifPresent(base -> syncAfter.add("sync " + base));
                 graph.add("sync " + mart.name(), syncAfter,
                         () -> testAndSync(runId, mart, built.get(mart.name()), synced).invoke(result -> results.put(mart.name(), result)));
             }
@@ -309,7 +325,7 @@ public class RefreshService {
         Uni<MartRepository.Pending> pending = whole
                 ? marts.latestChange().map(id -> new MartRepository.Pending(id, true, null))
                 : marts.pendingSync(mart, config.sync().maxSymbols());
-        return pending.chain(p -> serving.copy(mart, refreshedAt, asOf, p.symbols())
+        return baseSynced(mart).chain(() -> pending).chain(p -> serving.copy(mart, refreshedAt, asOf, p.symbols())
                         .onFailure(ServingRepository.CountMismatchException.class).recoverWithUni(e -> {
                             LOG.warnf("%s; copying the whole mart", e.getMessage());
                             return serving.copy(mart, refreshedAt, asOf, null);
@@ -332,6 +348,24 @@ public class RefreshService {
                             .onFailure().recoverWithNull()
                             .replaceWith(new SyncResult(mart.name(), 0, false, "failed", "sync failed", null, null, false));
                 });
+    }
+
+    /**
+     * A mart served as a view of another mart's serving table is current there only when that mart's
+     * changes are all synced (its sync in this run succeeded); otherwise its sync fails, and its changes
+     * stay pending for the next run.
+     */
+    private Uni<Void> baseSynced(MartCatalog.Mart mart) {
+        Optional<String> base = mart.servingViewOf();
+        if (base.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        MartCatalog.Mart served = MartCatalog.mart(base.get()).orElseThrow();
+        return marts.pendingSync(served, config.sync().maxSymbols()).invoke(p -> {
+            if (p.any()) {
+                throw new IllegalStateException("its rows are " + served.name() + "'s, whose latest changes are not synced yet");
+            }
+        }).replaceWithVoid();
     }
 
     /**

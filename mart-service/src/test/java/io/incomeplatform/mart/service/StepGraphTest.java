@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,6 +86,26 @@ class StepGraphTest {
     }
 
     @Test
+    void shouldStartTheWaitingStepWithTheLongestPathToTheEndFirst() {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        // Paths: sync summary 30; summary 40 + 30 = 70; treemap 200 + sync treemap 50 = 250; first 1 + 250 (treemap
+        // runs after it) = 251. With one lane: first, then treemap (250) before summary (70); once treemap ends its
+        // sync (50) is ready beside summary (70): summary, then its sync (30) and the treemap's sync (50): treemap's.
+        new StepGraph(1, Map.of("summary", 40L, "sync summary", 30L, "treemap", 200L, "sync treemap", 50L))
+                .add("first", List.of(), () -> timed("first", 5, events, running, most))
+                .add("summary", List.of("first"), () -> timed("summary", 5, events, running, most))
+                .add("treemap", List.of("first"), () -> timed("treemap", 5, events, running, most))
+                .add("sync summary", List.of("summary"), () -> timed("sync summary", 5, events, running, most))
+                .add("sync treemap", List.of("treemap"), () -> timed("sync treemap", 5, events, running, most))
+                .run().await().atMost(WAIT);
+
+        assertEquals(List.of("first", "treemap", "summary", "sync treemap", "sync summary"),
+                events.stream().filter(e -> e.startsWith("start ")).map(e -> e.substring(6)).toList());
+    }
+
+    @Test
     void shouldFailWithTheFirstFailureAfterRunningStepsEndAndStartNothingNew() {
         List<String> events = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger running = new AtomicInteger();
@@ -110,6 +132,18 @@ class StepGraphTest {
                 () -> graph.add("period_returns", List.of("price_stats"), () -> Uni.createFrom().voidItem()));
 
         assertTrue(thrown.getMessage().contains("price_stats"), thrown.getMessage());
+    }
+
+    @Test
+    void shouldHaveANewDayEstimateForEveryStepARefreshRuns() {
+        List<String> steps = new ArrayList<>();
+        MartCatalog.INTERMEDIATE.forEach(view -> steps.add("intermediate." + view));
+        MartCatalog.MARTS.forEach(mart -> {
+            steps.add(mart.name());
+            steps.add("sync " + mart.name());
+        });
+
+        assertEquals(Set.copyOf(steps), MartCatalog.NEW_DAY_MS.keySet());
     }
 
     @Test

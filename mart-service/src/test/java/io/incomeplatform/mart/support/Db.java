@@ -45,7 +45,7 @@ public final class Db {
      * The superuser fixtures use: postgres on the server the environment names; in a Dev Services container
      * the service's own role, which Dev Services make the container's superuser (POSTGRES_USER).
      */
-    static String superuser() {
+    public static String superuser() {
         return TestServers.postgresNamed() ? "postgres" : ConfigProvider.getConfig().getValue("quarkus.datasource.username", String.class);
     }
 
