@@ -32,6 +32,8 @@ import java.util.function.Supplier;
  * serving marts. One statement sees one snapshot, so a mart sync committing meanwhile is seen entirely
  * or not at all (mart-service replaces the serving tables inside one transaction), without a
  * transaction of our own; and it is one round trip where a BEGIN, seven statements and a COMMIT took three.
+ * The market rows (the same for every user) usually come from this replica's {@link MarketCopy} instead,
+ * checked against the version that the same statement reads.
  */
 @ApplicationScoped
 public class DashboardSnapshotRepository {
