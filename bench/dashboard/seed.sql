@@ -2,7 +2,8 @@
 -- Run as a superuser: psql -v users=1000 -v stocks=2000 -d income_serving_bench -f seed.sql
 -- Market marts for :stocks symbols; :users users, each with one portfolio of 20 to 100 holdings
 -- (two buys per holding, a partial sale of every fifth), a profile with expenses and targets, and
--- portfolio marts for every period. Idempotent: it replaces what an earlier run seeded.
+-- portfolio marts for every period, and their serving.mart_status rows. Idempotent: it replaces what an
+-- earlier run seeded.
 \set ON_ERROR_STOP on
 
 BEGIN;
@@ -71,6 +72,17 @@ CROSS JOIN LATERAL (VALUES ('00000000-0000-0000-0000-000000000000'::uuid), (u.po
 INSERT INTO serving.portfolio_summary (user_id, scope_id, benchmark, as_of, first_transaction_date, portfolio_value, mwr_annualized, computed_at)
 SELECT u.user_id, scope, 'SPY', DATE '2026-11-20', DATE '2025-01-05', NULL, 0.05 + (u.i % 9) * 0.005, now()
 FROM bench_users u CROSS JOIN LATERAL (VALUES ('00000000-0000-0000-0000-000000000000'::uuid), (u.portfolio_id)) s(scope);
+
+-- Each mart's status row, in the transaction that wrote its rows, as mart-service's syncs do: its xmin is
+-- the version of the market rows dashboard-service keeps in memory (docs/service-contracts.md).
+INSERT INTO serving.mart_status (name, rows, refreshed_at, synced_at, as_of)
+SELECT name, rows, now(), now(), DATE '2026-11-20'
+FROM (VALUES ('stocks_summary', (SELECT count(*) FROM serving.stocks_summary)),
+             ('dividend_calendar', (SELECT count(*) FROM serving.dividend_calendar)),
+             ('portfolio_performance', (SELECT count(*) FROM serving.portfolio_performance)),
+             ('portfolio_summary', (SELECT count(*) FROM serving.portfolio_summary))) m(name, rows)
+ON CONFLICT (name) DO UPDATE SET rows = excluded.rows, refreshed_at = excluded.refreshed_at, synced_at = excluded.synced_at,
+    as_of = excluded.as_of;
 COMMIT;
 
 ANALYZE serving.stocks_summary;

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Shared test helpers: tokens signed like Supabase's, and hand-made serving marts. The serving tables
@@ -26,6 +28,7 @@ public final class TestSupport {
     private static volatile boolean migrated;
     /** Every serving row this JVM's tests wrote, in order, to write again after mart-service's sync wipes them. */
     private static final List<Object[]> MART_ROWS = new CopyOnWriteArrayList<>();
+    private static final Pattern SERVING_TABLE = Pattern.compile("serving\\.(\\w+)");
 
     private TestSupport() {
     }
@@ -68,7 +71,7 @@ public final class TestSupport {
     }
 
     /**
-     * Writes one serving row as income_mart and remembers it. mart-service's tests share this database, and
+     * Writes one serving row as income_mart (with its mart's status, see execute) and remembers it. mart-service's tests share this database, and
      * each of their syncs replaces the serving tables (DELETE + INSERT), wiping rows written here: see
      * {@link #retryingIfMartsWereReplaced}. INSERTs are re-applied with ON CONFLICT DO NOTHING.
      */
@@ -77,15 +80,34 @@ public final class TestSupport {
         execute(sql, params);
     }
 
+    /**
+     * Runs the statement and, in the same transaction, touches the serving.mart_status row of the mart it
+     * writes, as mart-service's syncs do: its xmin is the version of the market rows a replica keeps in memory.
+     */
     private static void execute(String sql, Object[] params) {
+        Matcher mart = SERVING_TABLE.matcher(sql);
         asMart(c -> {
+            c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 for (int i = 0; i < params.length; i++) {
                     s.setObject(i + 1, params[i]);
                 }
                 s.executeUpdate();
             }
+            if (mart.find()) {
+                touchMartStatus(c, mart.group(1));
+            }
+            c.commit();
         });
+    }
+
+    /** A new version of the mart's serving.mart_status row (a new xmin), in the connection's transaction. */
+    public static void touchMartStatus(Connection c, String mart) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO serving.mart_status (name, rows, refreshed_at, synced_at)"
+                + " VALUES (?, 0, now(), now()) ON CONFLICT (name) DO UPDATE SET synced_at = now()")) {
+            s.setString(1, mart);
+            s.executeUpdate();
+        }
     }
 
     /** Writes every remembered serving row again (rows still there are left as they are). */

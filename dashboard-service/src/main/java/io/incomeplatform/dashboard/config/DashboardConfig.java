@@ -20,6 +20,30 @@ public interface DashboardConfig {
 
     Auth auth();
 
+    MarketCopy marketCopy();
+
+    /**
+     * Each replica's in-memory copy of the market rows a dashboard miss reads (repository/MarketCopy): a
+     * miss then reads only the caller's rows and the copy's version from the database.
+     */
+    interface MarketCopy {
+        /** false: every miss reads the market rows from the database too, as one statement. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The copy holds the dividend calendar rows paid from this many days before today (the ledger zone's
+         * date): a dashboard's upcoming dividends start after its as-of date, the benchmark's latest close,
+         * a few days back over weekends and holidays. An as-of date outside the window reads the database.
+         */
+        @WithDefault("7")
+        int calendarDaysBefore();
+
+        /** ... to this many days after today; it must reach 30 days (the upcoming-dividends horizon) past the as-of date. */
+        @WithDefault("60")
+        int calendarDaysAfter();
+    }
+
     interface Auth {
         /**
          * How many verified tokens are remembered (each until its exp) so a repeated token is not

@@ -2,6 +2,7 @@ package io.incomeplatform.dashboard.messaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.incomeplatform.dashboard.repository.MarketCopyRepository;
 import io.incomeplatform.dashboard.service.DashboardCache;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * also published by other replicas of this service). If Redis is unreachable or the subscription
  * ends, it subscribes again every few seconds; meanwhile entries still expire by their TTL, and every
  * hit compares the generations in Redis (DashboardCache serves its in-memory copies without Redis only
- * while subscribed).
+ * while subscribed). A sync of the marts in this replica's market copy also reloads the copy, ahead of
+ * the misses that would otherwise find it out of date.
  */
 @ApplicationScoped
 public class CacheInvalidationListener {
@@ -35,6 +37,8 @@ public class CacheInvalidationListener {
     ReactiveRedisDataSource redis;
     @Inject
     DashboardCache cache;
+    @Inject
+    MarketCopyRepository marketCopy;
     @Inject
     ObjectMapper json;
     @Inject
@@ -90,6 +94,10 @@ public class CacheInvalidationListener {
                 }
                 return;
             }
+            JsonNode marts = body.get("marts");
+            if (marts == null || !marts.isArray() || containsAny(marts, "stocks_summary", "dividend_calendar")) {
+                marketCopy.reload();
+            }
             JsonNode userIds = body.get("userIds");
             if (userIds == null || userIds.isNull()) {
                 cache.invalidateEveryone().subscribe().with(ignored -> { });
@@ -101,5 +109,14 @@ public class CacheInvalidationListener {
         } catch (Exception e) {
             LOG.warnf("Ignoring an unreadable message on %s: %s", channel, e.toString());
         }
+    }
+
+    private static boolean containsAny(JsonNode array, String... names) {
+        for (JsonNode name : array) {
+            if (List.of(names).contains(name.asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -18,16 +18,22 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Everything one dashboard needs, read by ONE statement: the caller's ledger and profile and the
  * serving marts. One statement sees one snapshot, so a mart sync committing meanwhile is seen entirely
  * or not at all (mart-service replaces the serving tables inside one transaction), without a
  * transaction of our own; and it is one round trip where a BEGIN, seven statements and a COMMIT took three.
+ * The market rows (the same for every user) usually come from this replica's {@link MarketCopy} instead,
+ * checked against the version that the same statement reads.
  */
 @ApplicationScoped
 public class DashboardSnapshotRepository {
@@ -57,35 +63,48 @@ public class DashboardSnapshotRepository {
     /**
      * One row per fact, told apart by kind, in shared typed columns (a kind leaves the others null):
      * n = the named portfolio is not the caller's; f = profile; m = portfolio_summary; p = portfolio_performance;
-     * l = ledger; s = stocks_summary of the ledger's symbols and the benchmark; c = dividend_calendar rows of the
-     * ledger's symbols paid (pay date, else ex-date) in (as-of, as-of + $3 days], n2 = their rank by pay date then
-     * symbol (the server's collation, as before). The as-of date is the benchmark's latest close date, else the
-     * marts' as-of, as in asOf(). The benchmark is the profile's (trimmed, upper case, SPY without a profile),
-     * as Profile.withDefaults() makes it.
-     * Columns: kind, id, ref, t1, t2, t3, t4, d1, d2, n1, n2, n3, n4, ts. $1 user, $2 portfolio or null, $3 days, $4 scope id.
-     * Kept under the client's 2,048-character limit for caching a prepared statement (longer SQL is parsed and
-     * planned on every execution: it doubled the CPU of a miss), hence the terse style.
+     * l = ledger. Columns: kind, id, ref, t1, t2, t3, t4, d1, d2, n1, n2, n3, n4, ts. $1 user, $2 portfolio or
+     * null, $3 scope id. The caller's rows, shared by SNAPSHOT and MISS.
      */
-    static final String SNAPSHOT = """
+    private static final String USER_CTES = """
             WITH l AS (SELECT t.* FROM app.transactions t JOIN app.portfolios p ON p.id = t.portfolio_id
               WHERE t.user_id = $1 AND p.user_id = $1 AND t.deleted_at IS NULL AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR t.portfolio_id = $2)),
             f AS (SELECT * FROM app.profiles WHERE user_id = $1),
-            m AS (SELECT * FROM serving.portfolio_summary WHERE user_id = $1 AND scope_id = $4),
-            b AS (SELECT coalesce((SELECT upper(btrim(benchmark)) FROM f), 'SPY') AS symbol),
-            d AS (SELECT coalesce((SELECT price_date FROM serving.stocks_summary JOIN b USING (symbol)), (SELECT as_of FROM m)) d)
+            m AS (SELECT * FROM serving.portfolio_summary WHERE user_id = $1 AND scope_id = $3)
+            """;
+    private static final String USER_ROWS = """
             SELECT 'l', id, portfolio_id, type, symbol, NULL,NULL, trade_date,NULL::date, shares, price, fee, NULL::numeric, created_at FROM l
-            UNION ALL SELECT 's', NULL,NULL, symbol, name, asset_type, sector, price_date, NULL, price, forward_dividend, NULL,NULL,NULL
-              FROM serving.stocks_summary WHERE symbol IN (SELECT symbol FROM l UNION SELECT symbol FROM b)
-            UNION ALL SELECT 'c', NULL,NULL, symbol, type, status, NULL, ex_date, pay_date, amount,
-              row_number() OVER (ORDER BY coalesce(pay_date, ex_date), symbol, ex_date), NULL,NULL,NULL
-              FROM serving.dividend_calendar, d WHERE symbol IN (SELECT symbol FROM l) AND coalesce(pay_date, ex_date) > d AND coalesce(pay_date, ex_date) <= d + $3::int
             UNION ALL SELECT 'p', NULL,NULL, period, benchmark, NULL,NULL, start_date, as_of, portfolio_return, benchmark_return, NULL,NULL,NULL
-              FROM serving.portfolio_performance WHERE user_id = $1 AND scope_id = $4
+              FROM serving.portfolio_performance WHERE user_id = $1 AND scope_id = $3
             UNION ALL SELECT 'm', NULL,NULL, benchmark, NULL,NULL,NULL, as_of, first_transaction_date, portfolio_value, mwr_annualized, NULL,NULL, computed_at FROM m
             UNION ALL SELECT 'f', NULL,NULL, benchmark, asset_type_tax_rates::text, expenses::text, target_allocation::text, NULL,NULL,
               tax_rate, withdrawal_rate, fire_number, rebalance_threshold, updated_at FROM f
             UNION ALL SELECT 'n', NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL
-              WHERE $2 IS NOT NULL AND NOT EXISTS (SELECT FROM app.portfolios WHERE id = $2 AND user_id = $1 AND deleted_at IS NULL)""";
+              WHERE $2 IS NOT NULL AND NOT EXISTS (SELECT FROM app.portfolios WHERE id = $2 AND user_id = $1 AND deleted_at IS NULL)
+            """;
+
+    /**
+     * Everything, market rows included: the user's rows and s = stocks_summary of the ledger's symbols and the
+     * benchmark; c = dividend_calendar rows of the ledger's symbols paid (pay date, else ex-date) in
+     * (as-of, as-of + $4 days], n2 = their rank by pay date then symbol (the server's collation, as before).
+     * The as-of date is the benchmark's latest close date, else the marts' as-of, as in asOf(). The benchmark
+     * is the profile's (trimmed, upper case, SPY without a profile), as Profile.withDefaults() makes it.
+     * Kept under the client's 2,048-character limit for caching a prepared statement (longer SQL is parsed and
+     * planned on every execution: it doubled the CPU of a miss), hence the terse style.
+     */
+    static final String SNAPSHOT = USER_CTES + """
+            , b AS (SELECT coalesce((SELECT upper(btrim(benchmark)) FROM f), 'SPY') AS symbol),
+            d AS (SELECT coalesce((SELECT price_date FROM serving.stocks_summary JOIN b USING (symbol)), (SELECT as_of FROM m)) d)
+            """ + USER_ROWS + """
+            UNION ALL SELECT 's', NULL,NULL, symbol, name, asset_type, sector, price_date, NULL, price, forward_dividend, NULL,NULL,NULL
+              FROM serving.stocks_summary WHERE symbol IN (SELECT symbol FROM l UNION SELECT symbol FROM b)
+            UNION ALL SELECT 'c', NULL,NULL, symbol, type, status, NULL, ex_date, pay_date, amount,
+              row_number() OVER (ORDER BY coalesce(pay_date, ex_date), symbol, ex_date), NULL,NULL,NULL
+              FROM serving.dividend_calendar, d WHERE symbol IN (SELECT symbol FROM l) AND coalesce(pay_date, ex_date) > d AND coalesce(pay_date, ex_date) <= d + $4::int""";
+
+    /** The user's rows and v = the market rows' version (t1), for a miss answered from the {@link MarketCopy}. */
+    static final String MISS = USER_CTES + USER_ROWS + "UNION ALL SELECT 'v', NULL,NULL, " + MarketCopyRepository.VERSION
+            + ", NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL";
 
     private static final int KIND = 0, ID = 1, REF = 2, T1 = 3, T2 = 4, T3 = 5, T4 = 6, D1 = 7, D2 = 8, N1 = 9, N2 = 10, N3 = 11, N4 = 12, TS = 13;
 
@@ -93,62 +112,135 @@ public class DashboardSnapshotRepository {
     Pool pool;
     @Inject
     ProfileRepository profiles;
+    @Inject
+    MarketCopyRepository market;
 
-    /** The snapshot for the caller's portfolios (all of them when portfolioId is null); null when that portfolio is not the caller's. */
+    /**
+     * The snapshot for the caller's portfolios (all of them when portfolioId is null); null when that portfolio is
+     * not the caller's. With a current market copy, one statement reads the caller's rows and the copy's version;
+     * an out-of-date copy (a sync committed since it was loaded) costs a second statement, SNAPSHOT, and a reload.
+     */
     public Uni<Snapshot> read(UUID userId, UUID portfolioId, int upcomingDays) {
-        return pool.preparedQuery(SNAPSHOT)
-                .execute(Tuple.of(userId, portfolioId, upcomingDays, portfolioId == null ? ALL_PORTFOLIOS : portfolioId))
-                .map(this::snapshot);
+        Tuple user = Tuple.of(userId, portfolioId, portfolioId == null ? ALL_PORTFOLIOS : portfolioId);
+        MarketCopy copy = market.current();
+        if (copy == null) {
+            market.reload();
+            return readAll(user, upcomingDays);
+        }
+        return pool.preparedQuery(MISS).execute(user).flatMap(rows -> {
+            Facts facts = facts(rows);
+            if (facts.notCallers) {
+                return Uni.createFrom().nullItem();
+            }
+            if (!copy.matches(facts.version)) {
+                // Without a version (mart_status rows missing) a reload could not help.
+                if (facts.version != null) {
+                    market.reload();
+                }
+                return readAll(user, upcomingDays);
+            }
+            Snapshot snapshot = fromCopy(facts, copy, upcomingDays);
+            if (snapshot == null) {
+                market.reloadIfWindowMoved(copy);
+                return readAll(user, upcomingDays);
+            }
+            return Uni.createFrom().item(snapshot);
+        });
     }
 
-    private Snapshot snapshot(RowSet<Row> rows) {
-        Profile profile = null;
-        Summary summary = null;
-        List<Performance> performance = new ArrayList<>(8);
-        List<LedgerEntry> ledger = new ArrayList<>(rows.size());
-        Map<String, Stock> stocks = new HashMap<>();
-        List<Row> calendar = new ArrayList<>();
+    private Uni<Snapshot> readAll(Tuple user, int upcomingDays) {
+        return pool.preparedQuery(SNAPSHOT).execute(Tuple.of(user.getValue(0), user.getValue(1), user.getValue(2), upcomingDays))
+                .map(rows -> {
+                    Facts facts = facts(rows);
+                    if (facts.notCallers) {
+                        return null;
+                    }
+                    return snapshot(facts, facts.stocks::get, () -> {
+                        // The statement ranked the rows (n2) in the server's collation.
+                        facts.calendar.sort(Comparator.comparing(r -> decimal(r, N2)));
+                        List<CalendarRow> upcoming = new ArrayList<>(facts.calendar.size());
+                        facts.calendar.forEach(r -> upcoming.add(new CalendarRow(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2),
+                                decimal(r, N1), r.getString(T2), r.getString(T3))));
+                        return upcoming;
+                    });
+                });
+    }
+
+    /** The snapshot with the copy's market rows; null when the copy's calendar window does not cover the as-of date's. */
+    private static Snapshot fromCopy(Facts facts, MarketCopy copy, int upcomingDays) {
+        // SNAPSHOT's d: the benchmark's close date, else the marts' as-of (no calendar rows without either).
+        Stock benchmark = copy.stock(facts.profile.benchmark());
+        LocalDate after = benchmark != null && benchmark.priceDate() != null ? benchmark.priceDate()
+                : facts.summary != null ? facts.summary.asOf() : null;
+        if (after != null && !copy.covers(after, upcomingDays)) {
+            return null;
+        }
+        return snapshot(facts, copy::stock, () -> {
+            Set<String> symbols = new HashSet<>();
+            facts.ledger.forEach(e -> symbols.add(e.symbol()));
+            return after == null ? List.of() : copy.upcoming(symbols, after, upcomingDays);
+        });
+    }
+
+    /** A statement's rows by kind (stocks and calendar: SNAPSHOT's market rows). */
+    private static final class Facts {
+        boolean notCallers;
+        Profile profile = Profile.defaults();
+        Summary summary;
+        String version;
+        final List<Performance> performance = new ArrayList<>(8);
+        final List<LedgerEntry> ledger = new ArrayList<>();
+        final Map<String, Stock> stocks = new HashMap<>();
+        final List<Row> calendar = new ArrayList<>();
+    }
+
+    private Facts facts(RowSet<Row> rows) {
+        Facts facts = new Facts();
         for (Row r : rows) {
             switch (r.getString(KIND).charAt(0)) {
                 case 'n' -> {
-                    return null;
+                    facts.notCallers = true;
+                    return facts;
                 }
-                case 'f' -> profile = profiles.profile(r.getString(T1), decimal(r, N1), r.getString(T2), r.getString(T3),
+                case 'f' -> facts.profile = profiles.profile(r.getString(T1), decimal(r, N1), r.getString(T2), r.getString(T3),
                         decimal(r, N2), decimal(r, N3), r.getString(T4), decimal(r, N4), r.getOffsetDateTime(TS).toInstant());
-                case 'm' -> summary = new Summary(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2), decimal(r, N1),
+                case 'm' -> facts.summary = new Summary(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2), decimal(r, N1),
                         decimal(r, N2), r.getOffsetDateTime(TS));
-                case 'p' -> performance.add(new Performance(r.getString(T1), r.getString(T2), decimal(r, N1), decimal(r, N2),
+                case 'p' -> facts.performance.add(new Performance(r.getString(T1), r.getString(T2), decimal(r, N1), decimal(r, N2),
                         r.getLocalDate(D1), r.getLocalDate(D2)));
-                case 'l' -> ledger.add(new LedgerEntry(r.getUUID(ID), r.getUUID(REF), r.getString(T1), r.getString(T2), r.getLocalDate(D1),
+                case 'l' -> facts.ledger.add(new LedgerEntry(r.getUUID(ID), r.getUUID(REF), r.getString(T1), r.getString(T2), r.getLocalDate(D1),
                         decimal(r, N1), decimal(r, N2), decimal(r, N3), r.getOffsetDateTime(TS).toInstant()));
-                case 's' -> stocks.put(r.getString(T1), new Stock(r.getString(T1), r.getString(T2), r.getString(T3), r.getString(T4),
+                case 's' -> facts.stocks.put(r.getString(T1), new Stock(r.getString(T1), r.getString(T2), r.getString(T3), r.getString(T4),
                         decimal(r, N1), r.getLocalDate(D1), decimal(r, N2)));
-                case 'c' -> calendar.add(r);
+                case 'c' -> facts.calendar.add(r);
+                case 'v' -> facts.version = r.getString(T1);
                 default -> throw new IllegalStateException("Unknown snapshot row kind " + r.getString(KIND));
             }
         }
-        Profile p = profile == null ? Profile.defaults() : profile;
-        List<Holdings.Position> positions = Holdings.positions(ledger);
-        // The statement read the stocks of every symbol in the ledger: keep the held ones and the benchmark.
+        return facts;
+    }
+
+    /**
+     * The snapshot of the caller's facts with the stocks of the held symbols and the benchmark (a symbol sold
+     * out plays no part) and the calendar rows of the ledger's symbols (those no longer held are dropped by
+     * the calculator, as before).
+     */
+    private static Snapshot snapshot(Facts facts, Function<String, Stock> stocks, Supplier<List<CalendarRow>> calendar) {
+        Profile p = facts.profile;
+        List<Holdings.Position> positions = Holdings.positions(facts.ledger);
         Map<String, Stock> held = new HashMap<>();
         for (Holdings.Position position : positions) {
-            Stock stock = stocks.get(position.symbol());
+            Stock stock = stocks.apply(position.symbol());
             if (stock != null) {
                 held.put(position.symbol(), stock);
             }
         }
-        Stock benchmark = stocks.get(p.benchmark());
+        Stock benchmark = stocks.apply(p.benchmark());
         if (benchmark != null) {
             held.put(p.benchmark(), benchmark);
         }
-        // Calendar rows of symbols no longer held are dropped by the calculator, as before.
-        List<CalendarRow> upcoming = new ArrayList<>(calendar.size());
-        if (!positions.isEmpty()) {
-            calendar.sort(Comparator.comparing(r -> decimal(r, N2)));
-            calendar.forEach(r -> upcoming.add(new CalendarRow(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2),
-                    decimal(r, N1), r.getString(T2), r.getString(T3))));
-        }
-        return new Snapshot(p, ledger, positions, held, performance, summary, asOf(benchmark, summary, held), upcoming);
+        List<CalendarRow> upcoming = positions.isEmpty() ? new ArrayList<>() : calendar.get();
+        return new Snapshot(p, facts.ledger, positions, held, facts.performance, facts.summary, asOf(benchmark, facts.summary, held), upcoming);
     }
 
     /**

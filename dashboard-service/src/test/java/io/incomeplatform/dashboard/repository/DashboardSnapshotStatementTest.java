@@ -17,4 +17,11 @@ class DashboardSnapshotStatementTest {
         int length = DashboardSnapshotRepository.SNAPSHOT.length();
         assertTrue(length < SqlConnectOptions.DEFAULT_PREPARED_STATEMENT_CACHE_SQL_LIMIT, "the snapshot statement has " + length + " characters");
     }
+
+    /** The same for the statement of a miss answered from the market copy. */
+    @Test
+    void shouldKeepTheMissStatementShortEnoughForTheClientsPreparedStatementCache() {
+        int length = DashboardSnapshotRepository.MISS.length();
+        assertTrue(length < SqlConnectOptions.DEFAULT_PREPARED_STATEMENT_CACHE_SQL_LIMIT, "the miss statement has " + length + " characters");
+    }
 }
