@@ -77,7 +77,7 @@ class DashboardJsonTest {
                 + "\"href\":\"/a\\\\b é\"}]},\"metadata\":null}"));
     }
 
-    /** Every component set, with values that exercise number, date and text formatting. */
+    /** Every component set, with values that exercise number (long ones too), date and text formatting. */
     private static Dashboard full(String cacheStatus) {
         Map<String, PeriodReturn> periods = new LinkedHashMap<>();
         periods.put("1m", new PeriodReturn(new BigDecimal("0.0123"), new BigDecimal("-0.004"), new BigDecimal("0.0163"), LocalDate.of(2026, 10, 20)));
@@ -87,11 +87,12 @@ class DashboardJsonTest {
                 new BigDecimal("1000"), new BigDecimal("250.000"), new BigDecimal("0.25"), new BigDecimal("37.5"), new BigDecimal("0.3"));
         Holding unpriced = new Holding("XYZ", null, null, "Unknown", new BigDecimal("3"), null, null, null, new BigDecimal("30"),
                 null, null, BigDecimal.ZERO, new BigDecimal("0.15"));
-        Map<String, BigDecimal> sectors = new TreeMap<>(Map.of("Real Estate", new BigDecimal("0.75"), "Unknown", new BigDecimal("0.25")));
+        Map<String, BigDecimal> sectors = new TreeMap<>(Map.of("Real Estate", new BigDecimal("0.7499999999999999999999999999999999"),
+                "Unknown", new BigDecimal("0.2500000000000000000000000000000001")));
         return new Dashboard(
                 new PerformanceCommand(new BigDecimal("3750.000"), LocalDate.of(2026, 11, 20),
                         new BenchmarkComparison("SPY", "time-weighted", periods),
-                        new MoneyWeightedReturn(new BigDecimal("0.081"), LocalDate.of(2020, 1, 2), "money-weighted"),
+                        new MoneyWeightedReturn(new BigDecimal("-0.06666666666666666666666666666666667"), LocalDate.of(2020, 1, 2), "money-weighted"),
                         List.of(holding, unpriced)),
                 new IncomeIntelligence(
                         new MonthlyFlow(new BigDecimal("37.5"), new BigDecimal("3.125"), new BigDecimal("0.9375"), new BigDecimal("2.1875"),
@@ -105,7 +106,7 @@ class DashboardJsonTest {
                 new StrategyOptimizer(
                         new Recommendations(new BigDecimal("47"), new ScoreInputs(new BigDecimal("0.625"), null, new BigDecimal("0.021875")),
                                 new BigDecimal("0.05"), List.of(new Rebalancing("sector:Energy", "sector", BigDecimal.ZERO, new BigDecimal("0.1"),
-                                new BigDecimal("-0.1"), "BUY", new BigDecimal("375.0000"))),
+                                new BigDecimal("-0.1"), "BUY", new BigDecimal("1.2345678901234567890123E+25"))),
                                 List.of(new Suggestion("concentration", "ABC is 33.3 % of the portfolio, above 20.0 %."))),
                         new RiskAnalysis(new BigDecimal("56"), new BigDecimal("0.375"), new BigDecimal("0.75"), "ABC", new BigDecimal("0.75"),
                                 "Real Estate", sectors)),

@@ -114,7 +114,8 @@ public class DashboardHitRoute {
                 response.setStatusCode(304).end();
             } else {
                 headers.add(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
-                response.end(Buffer.buffer(Unpooled.wrappedBuffer(result.json())));
+                response.end(Buffer.buffer(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(result.body(), 0, result.bodyLength()),
+                        Unpooled.wrappedBuffer(result.tail()))));
             }
         }, failure -> problem(context, failure));
     }

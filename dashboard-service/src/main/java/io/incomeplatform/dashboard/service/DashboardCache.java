@@ -3,8 +3,9 @@ package io.incomeplatform.dashboard.service;
 import io.incomeplatform.dashboard.config.DashboardConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
-import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -274,7 +275,11 @@ public class DashboardCache {
                 + entry.globalGeneration() + '\n').getBytes(StandardCharsets.UTF_8);
         byte[] serialized = Arrays.copyOf(header, header.length + entry.body().length);
         System.arraycopy(entry.body(), 0, serialized, header.length, entry.body().length);
-        return values.set(entryKey(userId, scope), serialized, new SetArgs().px(config.cache().staleRetention()))
+        // SET through the client's own request: it takes the bytes as they are, where the value commands
+        // copied the 25 KB twice more (into a Buffer, and out of it) before encoding them.
+        Request set = Request.cmd(Command.SET).arg(entryKey(userId, scope)).arg(serialized)
+                .arg("PX").arg(config.cache().staleRetention().toMillis());
+        return redis.getRedis().send(set)
                 .invoke(() -> keepLocally(entryKey(userId, scope), entry, lookup.invalidationsSeen()))
                 .onFailure().invoke(e -> LOG.warnf("Could not cache the dashboard of %s: %s", userId, e.toString()))
                 .onFailure().recoverWithNull()

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,27 +54,37 @@ public final class DashboardCalculator {
                 portfolioValue = portfolioValue.add(p.shares().multiply(stock.price()));
             }
         }
-        List<Holding> holdings = new ArrayList<>();
+        List<Holding> holdings = new ArrayList<>(positions.size());
         BigDecimal forwardAnnualIncome = BigDecimal.ZERO;
-        BigDecimal taxOwedMonthly = BigDecimal.ZERO;
+        // Sums kept exact and divided once (one rounding instead of one per holding, and a division is
+        // most of what a holding costs): sum of income x tax rate, over 12 = the sum of monthly income x rate;
+        // sum of values squared, over the portfolio value squared = the sum of squared weights (hhi).
+        BigDecimal annualTaxOwed = BigDecimal.ZERO;
+        BigDecimal sumOfSquaredValues = BigDecimal.ZERO;
+        Map<String, BigDecimal> taxRates = new HashMap<>();
         for (Holdings.Position p : positions) {
             Stock stock = s.stocks().get(p.symbol());
             BigDecimal price = stock == null ? null : stock.price();
             BigDecimal value = price == null ? null : p.shares().multiply(price);
             BigDecimal weight = divide(value, portfolioValue);
+            if (weight != null) {
+                sumOfSquaredValues = sumOfSquaredValues.add(value.multiply(value));
+            }
             BigDecimal gain = value == null ? null : value.subtract(p.costBasis());
             BigDecimal unrealizedReturn = value == null ? null : minusOne(divide(value, p.costBasis()));
             BigDecimal annualIncome = stock == null || stock.forwardDividend() == null ? BigDecimal.ZERO
                     : p.shares().multiply(stock.forwardDividend());
-            BigDecimal taxRate = profile.taxRateFor(stock == null ? null : stock.assetType());
+            String assetType = stock == null ? null : stock.assetType();
+            BigDecimal taxRate = assetType == null ? profile.taxRateFor(null) : taxRates.computeIfAbsent(assetType, profile::taxRateFor);
             forwardAnnualIncome = forwardAnnualIncome.add(annualIncome);
-            taxOwedMonthly = taxOwedMonthly.add(annualIncome.divide(TWELVE, MC).multiply(taxRate));
+            annualTaxOwed = annualTaxOwed.add(annualIncome.multiply(taxRate));
             holdings.add(new Holding(p.symbol(), stock == null ? null : stock.name(), stock == null ? null : stock.assetType(),
                     sectorOf(stock), p.shares(), price, value, weight, p.costBasis(), gain, unrealizedReturn, annualIncome, taxRate));
         }
 
         // Monthly flow.
         BigDecimal grossMonthly = forwardAnnualIncome.divide(TWELVE, MC);
+        BigDecimal taxOwedMonthly = annualTaxOwed.divide(TWELVE, MC);
         BigDecimal netMonthly = grossMonthly.subtract(taxOwedMonthly);
         BigDecimal monthlyExpenses = profile.expenses().stream().map(Profile.Expense::monthlyAmount).reduce(BigDecimal.ZERO, BigDecimal::add);
         BigDecimal afterExpenses = netMonthly.subtract(monthlyExpenses);
@@ -138,7 +149,7 @@ public final class DashboardCalculator {
                 }
             }
         }
-        BigDecimal hhi = weighted ? symbolWeights.values().stream().map(w -> w.multiply(w, MC)).reduce(BigDecimal.ZERO, BigDecimal::add) : null;
+        BigDecimal hhi = weighted ? sumOfSquaredValues.divide(portfolioValue.multiply(portfolioValue), MC) : null;
         Map.Entry<String, BigDecimal> topPosition = largest(symbolWeights);
         Map.Entry<String, BigDecimal> topSector = largest(sectorWeights);
         BigDecimal riskScore = hhi == null ? null : HUNDRED.multiply(new BigDecimal("0.5").multiply(hhi)

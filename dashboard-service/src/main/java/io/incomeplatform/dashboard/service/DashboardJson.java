@@ -25,6 +25,9 @@ import java.util.UUID;
  */
 public final class DashboardJson {
 
+    /** Each thread's buffer for a number's text (event loops write dashboards one at a time). */
+    private static final ThreadLocal<char[]> NUMBER_TEXT = ThreadLocal.withInitial(() -> new char[PlainDecimals.BUFFER_LENGTH]);
+
     private final JsonFactory factory;
 
     public DashboardJson(JsonFactory factory) {
@@ -335,7 +338,7 @@ public final class DashboardJson {
                 g.writeStartObject();
                 for (Map.Entry<String, BigDecimal> w : a.sectorWeights().entrySet()) {
                     g.writeFieldName(w.getKey());
-                    g.writeNumber(w.getValue());
+                    number(g, w.getValue());
                 }
                 g.writeEndObject();
             }
@@ -448,10 +451,21 @@ public final class DashboardJson {
 
     private static void number(JsonGenerator g, SerializableString name, BigDecimal value) throws IOException {
         g.writeFieldName(name);
+        number(g, value);
+    }
+
+    /** As the ObjectMapper writes a BigDecimal (plain), through {@link PlainDecimals} when it can. */
+    private static void number(JsonGenerator g, BigDecimal value) throws IOException {
         if (value == null) {
             g.writeNull();
-        } else {
+            return;
+        }
+        char[] text = NUMBER_TEXT.get();
+        int length = PlainDecimals.write(value, text);
+        if (length < 0) {
             g.writeNumber(value);
+        } else {
+            g.writeNumber(text, 0, length);
         }
     }
 
