@@ -12,6 +12,7 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -121,7 +122,7 @@ public final class DashboardCalculator {
                         divide(portfolioValue, fireNumber), milestones, next));
 
         // Strategy: weights by symbol and sector.
-        Map<String, BigDecimal> symbolWeights = new TreeMap<>();
+        Map<String, BigDecimal> symbolWeights = HashMap.newHashMap(holdings.size());
         Map<String, BigDecimal> sectorWeights = new TreeMap<>();
         for (Holding h : holdings) {
             if (h.weight() != null) {
@@ -200,20 +201,19 @@ public final class DashboardCalculator {
             BigDecimal outperformance = portfolioReturn == null || benchmarkReturn == null ? null : portfolioReturn.subtract(benchmarkReturn);
             periods.put(period, new PeriodReturn(portfolioReturn, benchmarkReturn, outperformance, p == null ? null : p.startDate()));
         }
-        LocalDate firstTransaction = s.ledger().stream().map(LedgerEntry::date).min(Comparator.naturalOrder()).orElse(null);
         MoneyWeightedReturn mwr = new MoneyWeightedReturn(s.summary() == null ? null : s.summary().mwrAnnualized(),
-                s.summary() != null && s.summary().firstTransactionDate() != null ? s.summary().firstTransactionDate() : firstTransaction,
+                s.summary() != null && s.summary().firstTransactionDate() != null ? s.summary().firstTransactionDate()
+                        : s.ledger().stream().map(LedgerEntry::date).min(Comparator.naturalOrder()).orElse(null),
                 "money-weighted (annualised XIRR of the cash flows since the first transaction)");
         PerformanceCommand performance = new PerformanceCommand(portfolioValue, s.asOf(),
                 new BenchmarkComparison(profile.benchmark(), "time-weighted", periods), mwr, holdings);
 
         // Recent activity.
-        List<RecentTransaction> recent = s.ledger().stream()
-                .sorted(Comparator.comparing(LedgerEntry::date).thenComparing(LedgerEntry::createdAt).thenComparing(LedgerEntry::id).reversed())
-                .limit(RECENT_TRANSACTIONS)
-                .map(e -> new RecentTransaction(e.id(), e.portfolioId(), e.type(), e.symbol(), e.date(), e.shares(), e.price(), e.fee(), e.createdAt()))
-                .toList();
-        Map<String, BigDecimal> sharesNow = new TreeMap<>();
+        List<RecentTransaction> recent = new ArrayList<>(RECENT_TRANSACTIONS);
+        for (LedgerEntry e : newest(s.ledger(), RECENT_TRANSACTIONS)) {
+            recent.add(new RecentTransaction(e.id(), e.portfolioId(), e.type(), e.symbol(), e.date(), e.shares(), e.price(), e.fee(), e.createdAt()));
+        }
+        Map<String, BigDecimal> sharesNow = HashMap.newHashMap(positions.size());
         positions.forEach(p -> sharesNow.put(p.symbol(), p.shares()));
         List<UpcomingDividend> upcoming = new ArrayList<>();
         for (CalendarRow row : s.upcomingDividends()) {
@@ -259,6 +259,32 @@ public final class DashboardCalculator {
         }
         suggestions.sort(Comparator.comparing(TaxSuggestion::estimatedAnnualSavings).reversed().thenComparing(TaxSuggestion::symbol));
         return suggestions;
+    }
+
+    /** Latest trade date first, then latest created, then highest id. */
+    private static final Comparator<LedgerEntry> NEWEST_FIRST = (a, b) -> {
+        int byDate = b.date().compareTo(a.date());
+        if (byDate != 0) {
+            return byDate;
+        }
+        int byCreation = b.createdAt().compareTo(a.createdAt());
+        return byCreation != 0 ? byCreation : b.id().compareTo(a.id());
+    };
+
+    /** The count newest entries, newest first: picked in one pass rather than by sorting the whole ledger. */
+    static List<LedgerEntry> newest(List<LedgerEntry> ledger, int count) {
+        List<LedgerEntry> newest = new ArrayList<>(count + 1);
+        for (LedgerEntry e : ledger) {
+            if (newest.size() == count && NEWEST_FIRST.compare(e, newest.get(count - 1)) >= 0) {
+                continue;
+            }
+            int found = Collections.binarySearch(newest, e, NEWEST_FIRST);
+            newest.add(found < 0 ? -found - 1 : found, e);
+            if (newest.size() > count) {
+                newest.remove(count);
+            }
+        }
+        return newest;
     }
 
     private static BigDecimal score(ScoreInputs inputs) {

@@ -23,6 +23,16 @@ final class PlainDecimals {
     private static final long BILLION = 1_000_000_000L;
     private static final long LOW_WORD = 0xFFFF_FFFFL;
 
+    /** The tens and ones digits of 0..99. */
+    private static final char[] TENS = new char[100], ONES = new char[100];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            TENS[i] = (char) ('0' + i / 10);
+            ONES[i] = (char) ('0' + i % 10);
+        }
+    }
+
     private PlainDecimals() {
     }
 
@@ -43,19 +53,27 @@ final class PlainDecimals {
         long w3 = high >>> 32, w2 = high & LOW_WORD, w1 = low >>> 32, w0 = low & LOW_WORD;
         int start = BUFFER_LENGTH;
         while ((w3 | w2 | w1 | w0) != 0) {
-            long remainder = w3 % BILLION;
-            w3 /= BILLION;
-            long current = remainder << 32 | w2;
-            w2 = current / BILLION;
-            current = current % BILLION << 32 | w1;
-            w1 = current / BILLION;
-            current = current % BILLION << 32 | w0;
-            w0 = current / BILLION;
-            remainder = current % BILLION;
-            for (int i = 0; i < 9; i++) {
-                out[--start] = (char) ('0' + remainder % 10);
-                remainder /= 10;
+            long quotient = w3 / BILLION;
+            long current = (w3 - quotient * BILLION) << 32 | w2;
+            w3 = quotient;
+            quotient = current / BILLION;
+            current = (current - quotient * BILLION) << 32 | w1;
+            w2 = quotient;
+            quotient = current / BILLION;
+            current = (current - quotient * BILLION) << 32 | w0;
+            w1 = quotient;
+            quotient = current / BILLION;
+            w0 = quotient;
+            // The nine digits two at a time, in int arithmetic.
+            int group = (int) (current - quotient * BILLION);
+            for (int i = 0; i < 4; i++) {
+                int hundreds = group / 100;
+                int pair = group - hundreds * 100;
+                out[--start] = ONES[pair];
+                out[--start] = TENS[pair];
+                group = hundreds;
             }
+            out[--start] = (char) ('0' + group);
         }
         while (out[start] == '0') {
             start++;
