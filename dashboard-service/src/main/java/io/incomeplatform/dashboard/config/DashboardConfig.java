@@ -154,6 +154,15 @@ public interface DashboardConfig {
         /** Rows accepted by one CSV import. */
         @WithDefault("5000")
         int maxImportRows();
+
+        /**
+         * How many (user, scope) ledgers each replica keeps replayed (holdings, the ten latest transactions,
+         * the first trade date; about 15 KB for 60 holdings), least recently used dropped first: a miss whose
+         * ledger versions are unchanged (app.portfolios.ledger_version) neither reads nor replays the ledger.
+         * 0 reads and replays it on every miss.
+         */
+        @WithDefault("2000")
+        int replayedEntries();
     }
 
     interface Market {

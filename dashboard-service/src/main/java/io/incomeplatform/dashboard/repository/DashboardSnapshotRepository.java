@@ -1,7 +1,10 @@
 package io.incomeplatform.dashboard.repository;
 
+import io.incomeplatform.dashboard.config.DashboardConfig;
+import io.incomeplatform.dashboard.service.DashboardCalculator;
 import io.incomeplatform.dashboard.service.Holdings;
 import io.incomeplatform.dashboard.service.LedgerEntry;
+import io.incomeplatform.dashboard.service.LruMap;
 import io.incomeplatform.dashboard.service.Profile;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -9,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.data.Numeric;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -18,11 +22,9 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -55,52 +57,59 @@ public class DashboardSnapshotRepository {
     public record CalendarRow(String symbol, LocalDate exDate, LocalDate payDate, BigDecimal amount, String type, String status) {
     }
 
-    /** stocks holds the held symbols' and the benchmark's rows; positions is Holdings.positions(ledger), replayed once. */
-    public record Snapshot(Profile profile, List<LedgerEntry> ledger, List<Holdings.Position> positions, Map<String, Stock> stocks,
-                           List<Performance> performance, Summary summary, LocalDate asOf, List<CalendarRow> upcomingDividends) {
+    /** stocks holds the held symbols' and the benchmark's rows. */
+    public record Snapshot(Profile profile, Holdings.Replayed ledger, Map<String, Stock> stocks, List<Performance> performance,
+                           Summary summary, LocalDate asOf, List<CalendarRow> upcomingDividends) {
+    }
+
+    /** A ledger replayed for a dashboard, and the ledger versions of the portfolios it covers (app.portfolios.ledger_version). */
+    private record ReplayedLedger(String version, Holdings.Replayed replayed) {
     }
 
     /**
      * One row per fact, told apart by kind, in shared typed columns (a kind leaves the others null):
-     * n = the named portfolio is not the caller's; f = profile; m = portfolio_summary; p = portfolio_performance;
-     * l = ledger. Columns: kind, id, ref, t1, t2, t3, t4, d1, d2, n1, n2, n3, n4, ts. $1 user, $2 portfolio or
-     * null, $3 scope id. The caller's rows, shared by SNAPSHOT and MISS.
+     * f = profile; m = portfolio_summary; p = portfolio_performance; g = the ledger versions of the scope's
+     * portfolios q (t1: id:version,... by id; null without any, so for a named portfolio that is not the caller's);
+     * l = ledger, unless those versions are $4 (the ledger this replica replayed for them). Columns: kind, id, ref,
+     * t1, t2, t3, t4, d1, d2, n1, n2, n3, n4, ts. $1 user, $2 portfolio or null, $3 scope id, $4 ledger versions
+     * or null. The caller's rows, shared by SNAPSHOT and MISS.
      */
     private static final String USER_CTES = """
-            WITH l AS (SELECT t.* FROM app.transactions t JOIN app.portfolios p ON p.id = t.portfolio_id
-              WHERE t.user_id = $1 AND p.user_id = $1 AND t.deleted_at IS NULL AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR t.portfolio_id = $2)),
+            WITH q AS (SELECT id, ledger_version FROM app.portfolios WHERE user_id = $1 AND deleted_at IS NULL AND ($2::uuid IS NULL OR id = $2)),
+            l AS (SELECT * FROM app.transactions WHERE user_id = $1 AND deleted_at IS NULL AND portfolio_id IN (SELECT id FROM q)),
+            g AS (SELECT string_agg(id || ':' || ledger_version, ',' ORDER BY id) v FROM q),
             f AS (SELECT * FROM app.profiles WHERE user_id = $1),
             m AS (SELECT * FROM serving.portfolio_summary WHERE user_id = $1 AND scope_id = $3)
             """;
     private static final String USER_ROWS = """
-            SELECT 'l', id, portfolio_id, type, symbol, NULL,NULL, trade_date,NULL::date, shares, price, fee, NULL::numeric, created_at FROM l
+            SELECT 'l', id, portfolio_id, type, symbol, NULL,NULL, trade_date,NULL::date, shares, price, fee, NULL::numeric, created_at
+            FROM l WHERE (SELECT v FROM g) IS DISTINCT FROM $4::text
+            UNION ALL SELECT 'g', NULL,NULL,v,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL FROM g
             UNION ALL SELECT 'p', NULL,NULL, period, benchmark, NULL,NULL, start_date, as_of, portfolio_return, benchmark_return, NULL,NULL,NULL
-              FROM serving.portfolio_performance WHERE user_id = $1 AND scope_id = $3
+            FROM serving.portfolio_performance WHERE user_id = $1 AND scope_id = $3
             UNION ALL SELECT 'm', NULL,NULL, benchmark, NULL,NULL,NULL, as_of, first_transaction_date, portfolio_value, mwr_annualized, NULL,NULL, computed_at FROM m
             UNION ALL SELECT 'f', NULL,NULL, benchmark, asset_type_tax_rates::text, expenses::text, target_allocation::text, NULL,NULL,
-              tax_rate, withdrawal_rate, fire_number, rebalance_threshold, updated_at FROM f
-            UNION ALL SELECT 'n', NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL
-              WHERE $2 IS NOT NULL AND NOT EXISTS (SELECT FROM app.portfolios WHERE id = $2 AND user_id = $1 AND deleted_at IS NULL)
+            tax_rate, withdrawal_rate, fire_number, rebalance_threshold, updated_at FROM f
             """;
 
     /**
      * Everything, market rows included: the user's rows and s = stocks_summary of the ledger's symbols and the
      * benchmark; c = dividend_calendar rows of the ledger's symbols paid (pay date, else ex-date) in
-     * (as-of, as-of + $4 days], n2 = their rank by pay date then symbol (the server's collation, as before).
+     * (as-of, as-of + $5 days], n2 = their rank by pay date then symbol (the server's collation, as before).
      * The as-of date is the benchmark's latest close date, else the marts' as-of, as in asOf(). The benchmark
      * is the profile's (trimmed, upper case, SPY without a profile), as Profile.withDefaults() makes it.
      * Kept under the client's 2,048-character limit for caching a prepared statement (longer SQL is parsed and
      * planned on every execution: it doubled the CPU of a miss), hence the terse style.
      */
     static final String SNAPSHOT = USER_CTES + """
-            , b AS (SELECT coalesce((SELECT upper(btrim(benchmark)) FROM f), 'SPY') AS symbol),
+            , b AS (SELECT coalesce((SELECT upper(btrim(benchmark)) FROM f), 'SPY') symbol),
             d AS (SELECT coalesce((SELECT price_date FROM serving.stocks_summary JOIN b USING (symbol)), (SELECT as_of FROM m)) d)
             """ + USER_ROWS + """
             UNION ALL SELECT 's', NULL,NULL, symbol, name, asset_type, sector, price_date, NULL, price, forward_dividend, NULL,NULL,NULL
-              FROM serving.stocks_summary WHERE symbol IN (SELECT symbol FROM l UNION SELECT symbol FROM b)
+            FROM serving.stocks_summary WHERE symbol IN (SELECT symbol FROM l UNION SELECT symbol FROM b)
             UNION ALL SELECT 'c', NULL,NULL, symbol, type, status, NULL, ex_date, pay_date, amount,
-              row_number() OVER (ORDER BY coalesce(pay_date, ex_date), symbol, ex_date), NULL,NULL,NULL
-              FROM serving.dividend_calendar, d WHERE symbol IN (SELECT symbol FROM l) AND coalesce(pay_date, ex_date) > d AND coalesce(pay_date, ex_date) <= d + $4::int""";
+            row_number() OVER (ORDER BY w, symbol, ex_date), NULL,NULL,NULL
+            FROM (SELECT *, coalesce(pay_date, ex_date) w FROM serving.dividend_calendar) c, d WHERE symbol IN (SELECT symbol FROM l) AND w > d AND w <= d + $5::int""";
 
     /** The user's rows and v = the market rows' version (t1), for a miss answered from the {@link MarketCopy}. */
     static final String MISS = USER_CTES + USER_ROWS + "UNION ALL SELECT 'v', NULL,NULL, " + MarketCopyRepository.VERSION
@@ -114,21 +123,35 @@ public class DashboardSnapshotRepository {
     ProfileRepository profiles;
     @Inject
     MarketCopyRepository market;
+    @Inject
+    DashboardConfig config;
+
+    /** Ledgers replayed by this replica, by user:scope. */
+    private Map<String, ReplayedLedger> replayed;
+
+    @PostConstruct
+    void init() {
+        replayed = LruMap.withCapacity(config.ledger().replayedEntries());
+    }
 
     /**
      * The snapshot for the caller's portfolios (all of them when portfolioId is null); null when that portfolio is
      * not the caller's. With a current market copy, one statement reads the caller's rows and the copy's version;
      * an out-of-date copy (a sync committed since it was loaded) costs a second statement, SNAPSHOT, and a reload.
+     * The ledger rows come only when its versions differ from those of this replica's replay of it.
      */
     public Uni<Snapshot> read(UUID userId, UUID portfolioId, int upcomingDays) {
-        Tuple user = Tuple.of(userId, portfolioId, portfolioId == null ? ALL_PORTFOLIOS : portfolioId);
+        String scope = portfolioId == null ? ALL_PORTFOLIOS.toString() : portfolioId.toString();
+        String key = userId + ":" + scope;
+        ReplayedLedger known = config.ledger().replayedEntries() > 0 ? replayed.get(key) : null;
+        Tuple user = Tuple.of(userId, portfolioId, portfolioId == null ? ALL_PORTFOLIOS : portfolioId, known == null ? null : known.version());
         MarketCopy copy = market.current();
         if (copy == null) {
             market.reload();
-            return readAll(user, upcomingDays);
+            return readAll(user, key, known, upcomingDays);
         }
         return pool.preparedQuery(MISS).execute(user).flatMap(rows -> {
-            Facts facts = facts(rows);
+            Facts facts = facts(rows, portfolioId != null);
             if (facts.notCallers) {
                 return Uni.createFrom().nullItem();
             }
@@ -137,25 +160,27 @@ public class DashboardSnapshotRepository {
                 if (facts.version != null) {
                     market.reload();
                 }
-                return readAll(user, upcomingDays);
+                return readAll(user, key, known, upcomingDays);
             }
-            Snapshot snapshot = fromCopy(facts, copy, upcomingDays);
+            Snapshot snapshot = fromCopy(facts, ledger(facts, key, known), copy, upcomingDays);
             if (snapshot == null) {
                 market.reloadIfWindowMoved(copy);
-                return readAll(user, upcomingDays);
+                return readAll(user, key, known, upcomingDays);
             }
             return Uni.createFrom().item(snapshot);
         });
     }
 
-    private Uni<Snapshot> readAll(Tuple user, int upcomingDays) {
-        return pool.preparedQuery(SNAPSHOT).execute(Tuple.of(user.getValue(0), user.getValue(1), user.getValue(2), upcomingDays))
+    /** Everything from the database (the ledger rows unless known's versions are current). */
+    private Uni<Snapshot> readAll(Tuple user, String key, ReplayedLedger known, int upcomingDays) {
+        Tuple all = Tuple.of(user.getValue(0), user.getValue(1), user.getValue(2), user.getValue(3), upcomingDays);
+        return pool.preparedQuery(SNAPSHOT).execute(all)
                 .map(rows -> {
-                    Facts facts = facts(rows);
+                    Facts facts = facts(rows, user.getValue(1) != null);
                     if (facts.notCallers) {
                         return null;
                     }
-                    return snapshot(facts, facts.stocks::get, () -> {
+                    return snapshot(facts, ledger(facts, key, known), facts.stocks::get, () -> {
                         // The statement ranked the rows (n2) in the server's collation.
                         facts.calendar.sort(Comparator.comparing(r -> decimal(r, N2)));
                         List<CalendarRow> upcoming = new ArrayList<>(facts.calendar.size());
@@ -166,8 +191,23 @@ public class DashboardSnapshotRepository {
                 });
     }
 
+    /**
+     * The replayed ledger of the statement's snapshot: known's when the statement found its versions unchanged
+     * (and so sent no ledger rows), else the rows replayed now and kept for the next miss.
+     */
+    private Holdings.Replayed ledger(Facts facts, String key, ReplayedLedger known) {
+        if (known != null && known.version().equals(facts.ledgerVersion)) {
+            return known.replayed();
+        }
+        Holdings.Replayed ledger = Holdings.replay(facts.ledger, DashboardCalculator.RECENT_TRANSACTIONS);
+        if (facts.ledgerVersion != null && config.ledger().replayedEntries() > 0) {
+            replayed.put(key, new ReplayedLedger(facts.ledgerVersion, ledger));
+        }
+        return ledger;
+    }
+
     /** The snapshot with the copy's market rows; null when the copy's calendar window does not cover the as-of date's. */
-    private static Snapshot fromCopy(Facts facts, MarketCopy copy, int upcomingDays) {
+    private static Snapshot fromCopy(Facts facts, Holdings.Replayed ledger, MarketCopy copy, int upcomingDays) {
         // SNAPSHOT's d: the benchmark's close date, else the marts' as-of (no calendar rows without either).
         Stock benchmark = copy.stock(facts.profile.benchmark());
         LocalDate after = benchmark != null && benchmark.priceDate() != null ? benchmark.priceDate()
@@ -175,9 +215,10 @@ public class DashboardSnapshotRepository {
         if (after != null && !copy.covers(after, upcomingDays)) {
             return null;
         }
-        return snapshot(facts, copy::stock, () -> {
-            Set<String> symbols = new HashSet<>();
-            facts.ledger.forEach(e -> symbols.add(e.symbol()));
+        return snapshot(facts, ledger, copy::stock, () -> {
+            // The held symbols' rows: the calculator drops those of symbols no longer held.
+            List<String> symbols = new ArrayList<>(ledger.positions().size());
+            ledger.positions().forEach(position -> symbols.add(position.symbol()));
             return after == null ? List.of() : copy.upcoming(symbols, after, upcomingDays);
         });
     }
@@ -188,20 +229,18 @@ public class DashboardSnapshotRepository {
         Profile profile = Profile.defaults();
         Summary summary;
         String version;
+        String ledgerVersion;
         final List<Performance> performance = new ArrayList<>(8);
         final List<LedgerEntry> ledger = new ArrayList<>();
         final Map<String, Stock> stocks = new HashMap<>();
         final List<Row> calendar = new ArrayList<>();
     }
 
-    private Facts facts(RowSet<Row> rows) {
+    /** The statement's rows; for a named portfolio (scoped), no ledger versions means it is not one of the caller's. */
+    private Facts facts(RowSet<Row> rows, boolean scoped) {
         Facts facts = new Facts();
         for (Row r : rows) {
             switch (r.getString(KIND).charAt(0)) {
-                case 'n' -> {
-                    facts.notCallers = true;
-                    return facts;
-                }
                 case 'f' -> facts.profile = profiles.profile(r.getString(T1), decimal(r, N1), r.getString(T2), r.getString(T3),
                         decimal(r, N2), decimal(r, N3), r.getString(T4), decimal(r, N4), r.getOffsetDateTime(TS).toInstant());
                 case 'm' -> facts.summary = new Summary(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2), decimal(r, N1),
@@ -210,6 +249,7 @@ public class DashboardSnapshotRepository {
                         r.getLocalDate(D1), r.getLocalDate(D2)));
                 case 'l' -> facts.ledger.add(new LedgerEntry(r.getUUID(ID), r.getUUID(REF), r.getString(T1), r.getString(T2), r.getLocalDate(D1),
                         decimal(r, N1), decimal(r, N2), decimal(r, N3), r.getOffsetDateTime(TS).toInstant()));
+                case 'g' -> facts.ledgerVersion = r.getString(T1);
                 case 's' -> facts.stocks.put(r.getString(T1), new Stock(r.getString(T1), r.getString(T2), r.getString(T3), r.getString(T4),
                         decimal(r, N1), r.getLocalDate(D1), decimal(r, N2)));
                 case 'c' -> facts.calendar.add(r);
@@ -217,19 +257,18 @@ public class DashboardSnapshotRepository {
                 default -> throw new IllegalStateException("Unknown snapshot row kind " + r.getString(KIND));
             }
         }
+        facts.notCallers = scoped && facts.ledgerVersion == null;
         return facts;
     }
 
     /**
-     * The snapshot of the caller's facts with the stocks of the held symbols and the benchmark (a symbol sold
-     * out plays no part) and the calendar rows of the ledger's symbols (those no longer held are dropped by
-     * the calculator, as before).
+     * The snapshot of the caller's facts and replayed ledger, with the stocks of the held symbols and the
+     * benchmark (a symbol sold out plays no part) and the upcoming calendar rows.
      */
-    private static Snapshot snapshot(Facts facts, Function<String, Stock> stocks, Supplier<List<CalendarRow>> calendar) {
+    private static Snapshot snapshot(Facts facts, Holdings.Replayed ledger, Function<String, Stock> stocks, Supplier<List<CalendarRow>> calendar) {
         Profile p = facts.profile;
-        List<Holdings.Position> positions = Holdings.positions(facts.ledger);
-        Map<String, Stock> held = new HashMap<>();
-        for (Holdings.Position position : positions) {
+        Map<String, Stock> held = HashMap.newHashMap(ledger.positions().size() + 1);
+        for (Holdings.Position position : ledger.positions()) {
             Stock stock = stocks.apply(position.symbol());
             if (stock != null) {
                 held.put(position.symbol(), stock);
@@ -239,8 +278,8 @@ public class DashboardSnapshotRepository {
         if (benchmark != null) {
             held.put(p.benchmark(), benchmark);
         }
-        List<CalendarRow> upcoming = positions.isEmpty() ? new ArrayList<>() : calendar.get();
-        return new Snapshot(p, facts.ledger, positions, held, facts.performance, facts.summary, asOf(benchmark, facts.summary, held), upcoming);
+        List<CalendarRow> upcoming = ledger.positions().isEmpty() ? new ArrayList<>() : calendar.get();
+        return new Snapshot(p, ledger, held, facts.performance, facts.summary, asOf(benchmark, facts.summary, held), upcoming);
     }
 
     /**

@@ -12,7 +12,6 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,7 +29,7 @@ public final class DashboardCalculator {
 
     public static final List<String> PERIODS = List.of("1m", "3m", "6m", "1y", "2y", "5y", "max");
     static final MathContext MC = MathContext.DECIMAL128;
-    static final int RECENT_TRANSACTIONS = 10;
+    public static final int RECENT_TRANSACTIONS = 10;
     static final BigDecimal TWELVE = BigDecimal.valueOf(12);
     static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
     /** A position above this weight earns a concentration suggestion. */
@@ -44,7 +43,7 @@ public final class DashboardCalculator {
 
     public static Dashboard compute(Snapshot s, UUID portfolioId, Instant lastUpdated, long refreshIntervalSeconds) {
         Profile profile = s.profile();
-        List<Holdings.Position> positions = s.positions();
+        List<Holdings.Position> positions = s.ledger().positions();
 
         // Holdings breakdown: value = shares x latest price; a holding without a price has null value and weight
         // and is left out of the portfolio value.
@@ -203,14 +202,14 @@ public final class DashboardCalculator {
         }
         MoneyWeightedReturn mwr = new MoneyWeightedReturn(s.summary() == null ? null : s.summary().mwrAnnualized(),
                 s.summary() != null && s.summary().firstTransactionDate() != null ? s.summary().firstTransactionDate()
-                        : s.ledger().stream().map(LedgerEntry::date).min(Comparator.naturalOrder()).orElse(null),
+                        : s.ledger().firstTradeDate(),
                 "money-weighted (annualised XIRR of the cash flows since the first transaction)");
         PerformanceCommand performance = new PerformanceCommand(portfolioValue, s.asOf(),
                 new BenchmarkComparison(profile.benchmark(), "time-weighted", periods), mwr, holdings);
 
         // Recent activity.
         List<RecentTransaction> recent = new ArrayList<>(RECENT_TRANSACTIONS);
-        for (LedgerEntry e : newest(s.ledger(), RECENT_TRANSACTIONS)) {
+        for (LedgerEntry e : s.ledger().recent()) {
             recent.add(new RecentTransaction(e.id(), e.portfolioId(), e.type(), e.symbol(), e.date(), e.shares(), e.price(), e.fee(), e.createdAt()));
         }
         Map<String, BigDecimal> sharesNow = HashMap.newHashMap(positions.size());
@@ -259,32 +258,6 @@ public final class DashboardCalculator {
         }
         suggestions.sort(Comparator.comparing(TaxSuggestion::estimatedAnnualSavings).reversed().thenComparing(TaxSuggestion::symbol));
         return suggestions;
-    }
-
-    /** Latest trade date first, then latest created, then highest id. */
-    private static final Comparator<LedgerEntry> NEWEST_FIRST = (a, b) -> {
-        int byDate = b.date().compareTo(a.date());
-        if (byDate != 0) {
-            return byDate;
-        }
-        int byCreation = b.createdAt().compareTo(a.createdAt());
-        return byCreation != 0 ? byCreation : b.id().compareTo(a.id());
-    };
-
-    /** The count newest entries, newest first: picked in one pass rather than by sorting the whole ledger. */
-    static List<LedgerEntry> newest(List<LedgerEntry> ledger, int count) {
-        List<LedgerEntry> newest = new ArrayList<>(count + 1);
-        for (LedgerEntry e : ledger) {
-            if (newest.size() == count && NEWEST_FIRST.compare(e, newest.get(count - 1)) >= 0) {
-                continue;
-            }
-            int found = Collections.binarySearch(newest, e, NEWEST_FIRST);
-            newest.add(found < 0 ? -found - 1 : found, e);
-            if (newest.size() > count) {
-                newest.remove(count);
-            }
-        }
-        return newest;
     }
 
     private static BigDecimal score(ScoreInputs inputs) {

@@ -5,6 +5,7 @@ import java.math.MathContext;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,13 @@ public final class Holdings {
 
     /** Shares and cost basis of one symbol. */
     public record Position(String symbol, BigDecimal shares, BigDecimal costBasis) {
+    }
+
+    /**
+     * What a dashboard takes from a ledger: its positions, its latest entries (latest first) and its first
+     * trade date (null for an empty ledger).
+     */
+    public record Replayed(List<Position> positions, List<LedgerEntry> recent, LocalDate firstTradeDate) {
     }
 
     /** A SELL that exceeds what was held on its date. */
@@ -81,6 +89,43 @@ public final class Holdings {
             }
         }
         return Optional.empty();
+    }
+
+    /** The ledger replayed for a dashboard that lists its recentCount latest entries. */
+    public static Replayed replay(List<LedgerEntry> entries, int recentCount) {
+        LocalDate first = null;
+        for (LedgerEntry e : entries) {
+            if (first == null || e.date().isBefore(first)) {
+                first = e.date();
+            }
+        }
+        return new Replayed(positions(entries), List.copyOf(newest(entries, recentCount)), first);
+    }
+
+    /** Latest trade date first, then latest created, then highest id. */
+    private static final Comparator<LedgerEntry> NEWEST_FIRST = (a, b) -> {
+        int byDate = b.date().compareTo(a.date());
+        if (byDate != 0) {
+            return byDate;
+        }
+        int byCreation = b.createdAt().compareTo(a.createdAt());
+        return byCreation != 0 ? byCreation : b.id().compareTo(a.id());
+    };
+
+    /** The count newest entries, newest first: picked in one pass rather than by sorting the whole ledger. */
+    public static List<LedgerEntry> newest(List<LedgerEntry> ledger, int count) {
+        List<LedgerEntry> newest = new ArrayList<>(count + 1);
+        for (LedgerEntry e : ledger) {
+            if (newest.size() == count && NEWEST_FIRST.compare(e, newest.get(count - 1)) >= 0) {
+                continue;
+            }
+            int found = Collections.binarySearch(newest, e, NEWEST_FIRST);
+            newest.add(found < 0 ? -found - 1 : found, e);
+            if (newest.size() > count) {
+                newest.remove(count);
+            }
+        }
+        return newest;
     }
 
     /**

@@ -5,12 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A synchronized map keeping at most {@code capacity} entries, dropping the least recently used first. */
-final class LruMap {
+public final class LruMap {
 
     private LruMap() {
     }
 
-    static <K, V> Map<K, V> withCapacity(int capacity) {
+    public static <K, V> Map<K, V> withCapacity(int capacity) {
         return Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {

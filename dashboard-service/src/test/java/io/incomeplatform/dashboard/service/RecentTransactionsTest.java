@@ -31,8 +31,8 @@ class RecentTransactionsTest {
                 entry(4, "2025-12-31", "2026-06-01T00:00:00Z"), // entered late, traded earliest
                 entry(6, "2026-02-01", "2026-02-01T00:00:00Z"),
                 entry(5, "2026-02-01", "2026-02-01T00:00:00Z")); // same date and creation as 6, lower id
-        assertEquals(List.of(3L, 2L, 6L), ids(DashboardCalculator.newest(ledger, 3)));
-        assertEquals(List.of(3L, 2L, 6L, 5L, 1L, 4L), ids(DashboardCalculator.newest(ledger, 10)));
+        assertEquals(List.of(3L, 2L, 6L), ids(Holdings.newest(ledger, 3)));
+        assertEquals(List.of(3L, 2L, 6L, 5L, 1L, 4L), ids(Holdings.newest(ledger, 10)));
     }
 
     @Test
@@ -43,7 +43,7 @@ class RecentTransactionsTest {
             int day = (i * 7) % 40 + 1;
             ledger.add(entry(day, LocalDate.of(2026, 1, 1).plusDays(day - 1).toString(), "2026-03-01T00:00:00Z"));
         }
-        assertEquals(List.of(40L, 39L, 38L, 37L, 36L, 35L, 34L, 33L, 32L, 31L), ids(DashboardCalculator.newest(ledger, 10)));
-        assertEquals(List.of(), ids(DashboardCalculator.newest(List.of(), 10)));
+        assertEquals(List.of(40L, 39L, 38L, 37L, 36L, 35L, 34L, 33L, 32L, 31L), ids(Holdings.newest(ledger, 10)));
+        assertEquals(List.of(), ids(Holdings.newest(List.of(), 10)));
     }
 }
