@@ -157,7 +157,7 @@ public interface DashboardConfig {
 
         /**
          * How many (user, scope) ledgers each replica keeps replayed (holdings, the ten latest transactions,
-         * the first trade date; about 15 KB for 60 holdings), least recently used dropped first: a miss whose
+         * the first trade date; ~14 KB for 20-100 holdings), least recently used dropped first: a miss whose
          * ledger versions are unchanged (app.portfolios.ledger_version) neither reads nor replays the ledger.
          * 0 reads and replays it on every miss.
          */

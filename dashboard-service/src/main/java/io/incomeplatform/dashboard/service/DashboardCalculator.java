@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -61,7 +62,9 @@ public final class DashboardCalculator {
         // sum of values squared, over the portfolio value squared = the sum of squared weights (hhi).
         BigDecimal annualTaxOwed = BigDecimal.ZERO;
         BigDecimal sumOfSquaredValues = BigDecimal.ZERO;
-        Map<String, BigDecimal> taxRates = new HashMap<>();
+        // Holdings of one asset type often follow each other: the last type's rate is kept.
+        String lastAssetType = null;
+        BigDecimal lastTaxRate = profile.taxRateFor(null);
         for (Holdings.Position p : positions) {
             Stock stock = s.stocks().get(p.symbol());
             BigDecimal price = stock == null ? null : stock.price();
@@ -75,7 +78,11 @@ public final class DashboardCalculator {
             BigDecimal annualIncome = stock == null || stock.forwardDividend() == null ? BigDecimal.ZERO
                     : p.shares().multiply(stock.forwardDividend());
             String assetType = stock == null ? null : stock.assetType();
-            BigDecimal taxRate = assetType == null ? profile.taxRateFor(null) : taxRates.computeIfAbsent(assetType, profile::taxRateFor);
+            if (!Objects.equals(assetType, lastAssetType)) {
+                lastAssetType = assetType;
+                lastTaxRate = profile.taxRateFor(assetType);
+            }
+            BigDecimal taxRate = lastTaxRate;
             forwardAnnualIncome = forwardAnnualIncome.add(annualIncome);
             annualTaxOwed = annualTaxOwed.add(annualIncome.multiply(taxRate));
             holdings.add(new Holding(p.symbol(), stock == null ? null : stock.name(), stock == null ? null : stock.assetType(),
@@ -122,7 +129,7 @@ public final class DashboardCalculator {
 
         // Strategy: weights by symbol and sector.
         Map<String, BigDecimal> symbolWeights = HashMap.newHashMap(holdings.size());
-        Map<String, BigDecimal> sectorWeights = new TreeMap<>();
+        Map<String, BigDecimal> sectorWeights = new HashMap<>();
         for (Holding h : holdings) {
             if (h.weight() != null) {
                 symbolWeights.put(h.symbol(), h.weight());
@@ -152,6 +159,8 @@ public final class DashboardCalculator {
         BigDecimal hhi = weighted ? sumOfSquaredValues.divide(portfolioValue.multiply(portfolioValue), MC) : null;
         Map.Entry<String, BigDecimal> topPosition = largest(symbolWeights);
         Map.Entry<String, BigDecimal> topSector = largest(sectorWeights);
+        // Summed in a hash map (a merge per holding), listed by name.
+        sectorWeights = new TreeMap<>(sectorWeights);
         BigDecimal riskScore = hhi == null ? null : HUNDRED.multiply(new BigDecimal("0.5").multiply(hhi)
                         .add(new BigDecimal("0.25").multiply(topPosition.getValue()))
                         .add(new BigDecimal("0.25").multiply(topSector.getValue())))
@@ -271,9 +280,16 @@ public final class DashboardCalculator {
         return HUNDRED.multiply(mean).setScale(0, RoundingMode.HALF_UP);
     }
 
+    /** The largest weight; of equal ones, the first name in order. Null for no weights. */
     private static Map.Entry<String, BigDecimal> largest(Map<String, BigDecimal> weights) {
-        return weights.entrySet().stream().max(Map.Entry.<String, BigDecimal>comparingByValue()
-                .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).orElse(null);
+        Map.Entry<String, BigDecimal> largest = null;
+        for (Map.Entry<String, BigDecimal> w : weights.entrySet()) {
+            int byWeight = largest == null ? 1 : w.getValue().compareTo(largest.getValue());
+            if (byWeight > 0 || byWeight == 0 && w.getKey().compareTo(largest.getKey()) < 0) {
+                largest = w;
+            }
+        }
+        return largest;
     }
 
     private static String sectorOf(Stock stock) {
