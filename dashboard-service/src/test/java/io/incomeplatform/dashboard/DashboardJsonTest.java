@@ -48,6 +48,31 @@ class DashboardJsonTest {
     }
 
     @Test
+    void shouldWriteDashboardsLongerThanTheGeneratorsBufferAsTheObjectMapperDoes() throws Exception {
+        // Holdings of 34-digit weights (and values of a double's exact ~50 digits, printed the JDK's way), their
+        // names one character longer on each pass: every byte of a number lands at the end of the generator's
+        // output buffer on some pass, where it takes the generator's slower way. Dates of years 999 and 10000
+        // are written the JDK's way.
+        Dashboard base = full("miss");
+        PerformanceCommand performance = base.performanceCommand();
+        for (int padding = 0; padding < 40; padding++) {
+            List<Holding> holdings = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                holdings.add(new Holding("S" + i, "Stock " + "x".repeat(padding), "stock", "Energy", new BigDecimal(i + 1),
+                        new BigDecimal("12.34"), new BigDecimal(12.34 * (i + 1)),
+                        new BigDecimal(java.math.BigInteger.TEN.pow(33).add(java.math.BigInteger.valueOf(i * 7919L)), 36),
+                        new BigDecimal("-" + i + ".5"), null, new BigDecimal("1E-" + (i % 40)), BigDecimal.ZERO, new BigDecimal("0.15")));
+            }
+            Dashboard dashboard = new Dashboard(new PerformanceCommand(performance.portfolioValue(), LocalDate.of(999, 1, 2),
+                    performance.portfolioVsSpy(), new MoneyWeightedReturn(BigDecimal.ONE, LocalDate.of(10000, 12, 31), "money-weighted"),
+                    holdings), base.incomeIntelligence(), base.lifestyleTracker(), base.strategyOptimizer(), base.quickActions(), base.metadata());
+            String json = written(dashboard);
+            assertThat(json.length() > 40_000, equalTo(true));
+            assertThat(json, equalTo(mapper.writeValueAsString(dashboard)));
+        }
+    }
+
+    @Test
     void shouldWriteMissingCardsAsNulls() throws Exception {
         Dashboard dashboard = new Dashboard(null, null, null, null, null, null);
         assertThat(written(dashboard), equalTo("{\"performanceCommand\":null,\"incomeIntelligence\":null,\"lifestyleTracker\":null,"

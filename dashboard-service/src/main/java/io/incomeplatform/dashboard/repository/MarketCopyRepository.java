@@ -93,11 +93,14 @@ public class MarketCopyRepository {
         String version = null;
         Map<String, Stock> stocks = HashMap.newHashMap(rows.size());
         Map<String, List<MarketCopy.Dividend>> calendar = new HashMap<>();
+        // One String per asset type and sector: a handful of values shared by 25,000 rows, which stay in the
+        // CPU's cache where each row's own copy was one more memory read per holding of every dashboard.
+        Map<String, String> shared = new HashMap<>();
         for (Row r : rows) {
             switch (r.getString(KIND).charAt(0)) {
                 case 'v' -> version = r.getString(T1);
-                case 's' -> stocks.put(r.getString(T1), new Stock(r.getString(T1), r.getString(T2), r.getString(T3), r.getString(T4),
-                        decimal(r, N1), r.getLocalDate(D1), decimal(r, N2)));
+                case 's' -> stocks.put(r.getString(T1), new Stock(r.getString(T1), r.getString(T2), shared(shared, r.getString(T3)),
+                        shared(shared, r.getString(T4)), decimal(r, N1), r.getLocalDate(D1), decimal(r, N2)));
                 case 'c' -> {
                     CalendarRow row = new CalendarRow(r.getString(T1), r.getLocalDate(D1), r.getLocalDate(D2), decimal(r, N1),
                             r.getString(T2), r.getString(T3));
@@ -108,5 +111,9 @@ public class MarketCopyRepository {
             }
         }
         return new MarketCopy(version, from, to, stocks, calendar);
+    }
+
+    private static String shared(Map<String, String> shared, String value) {
+        return value == null ? null : shared.computeIfAbsent(value, v -> v);
     }
 }

@@ -25,8 +25,8 @@ import java.util.UUID;
  */
 public final class DashboardJson {
 
-    /** Each thread's buffer for a number's text (event loops write dashboards one at a time). */
-    private static final ThreadLocal<char[]> NUMBER_TEXT = ThreadLocal.withInitial(() -> new char[PlainDecimals.BUFFER_LENGTH]);
+    /** Each thread's buffer for a number's or date's text (event loops write dashboards one at a time). */
+    private static final ThreadLocal<AsciiValue> VALUE_TEXT = ThreadLocal.withInitial(() -> new AsciiValue(PlainDecimals.BUFFER_LENGTH));
 
     private final JsonFactory factory;
 
@@ -460,12 +460,12 @@ public final class DashboardJson {
             g.writeNull();
             return;
         }
-        char[] text = NUMBER_TEXT.get();
-        int length = PlainDecimals.write(value, text);
+        AsciiValue text = VALUE_TEXT.get();
+        int length = PlainDecimals.write(value, text.buffer());
         if (length < 0) {
             g.writeNumber(value);
         } else {
-            g.writeNumber(text, 0, length);
+            g.writeRawValue(text.length(length));
         }
     }
 
@@ -478,8 +478,29 @@ public final class DashboardJson {
         }
     }
 
+    /** LocalDate.toString in quotes; years outside 1000..9999 (a sign or other widths) are written the JDK's way. */
     private static void date(JsonGenerator g, SerializableString name, LocalDate value) throws IOException {
-        string(g, name, value == null ? null : value.toString());
+        if (value == null || value.getYear() < 1000 || value.getYear() > 9999) {
+            string(g, name, value == null ? null : value.toString());
+            return;
+        }
+        g.writeFieldName(name);
+        AsciiValue text = VALUE_TEXT.get();
+        byte[] b = text.buffer();
+        int year = value.getYear(), month = value.getMonthValue(), day = value.getDayOfMonth();
+        b[0] = '"';
+        b[1] = (byte) ('0' + year / 1000);
+        b[2] = (byte) ('0' + year / 100 % 10);
+        b[3] = (byte) ('0' + year / 10 % 10);
+        b[4] = (byte) ('0' + year % 10);
+        b[5] = '-';
+        b[6] = (byte) ('0' + month / 10);
+        b[7] = (byte) ('0' + month % 10);
+        b[8] = '-';
+        b[9] = (byte) ('0' + day / 10);
+        b[10] = (byte) ('0' + day % 10);
+        b[11] = '"';
+        g.writeRawValue(text.length(12));
     }
 
     private static void instant(JsonGenerator g, SerializableString name, Instant value) throws IOException {

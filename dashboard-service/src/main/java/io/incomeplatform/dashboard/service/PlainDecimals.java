@@ -4,12 +4,13 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
- * BigDecimal.toPlainString's characters, written into a caller's buffer, for the long values a
- * dashboard is full of: a weight or a return is a DECIMAL128 quotient of 34 digits, and the JDK prints
- * those through BigInteger.toString (two long divisions of MutableBigIntegers and a String per group),
- * which was a tenth of a miss's CPU. Here the unscaled value is cut into 32-bit words and divided by
- * 10^9 in long arithmetic. Values of at most 18 digits (the JDK prints them from a long, quickly) and
- * those this does not handle return -1: the caller prints them the JDK's way.
+ * BigDecimal.toPlainString's characters, written as ASCII bytes into a caller's buffer, for the numbers a
+ * dashboard is full of. A weight or a return is a DECIMAL128 quotient of 34 digits, which the JDK prints
+ * through BigInteger.toString (two long divisions of MutableBigIntegers and a String per group): that was a
+ * tenth of a miss's CPU. Here an unscaled value of up to 62 bits is printed from a long, a longer one is cut
+ * into 32-bit words and divided by 10^9 in long arithmetic; either way no String is made, and the bytes go
+ * to the JSON without a char-to-byte pass. Values this does not handle return -1: the caller prints them
+ * the JDK's way.
  */
 final class PlainDecimals {
 
@@ -24,12 +25,12 @@ final class PlainDecimals {
     private static final long LOW_WORD = 0xFFFF_FFFFL;
 
     /** The tens and ones digits of 0..99. */
-    private static final char[] TENS = new char[100], ONES = new char[100];
+    private static final byte[] TENS = new byte[100], ONES = new byte[100];
 
     static {
         for (int i = 0; i < 100; i++) {
-            TENS[i] = (char) ('0' + i / 10);
-            ONES[i] = (char) ('0' + i % 10);
+            TENS[i] = (byte) ('0' + i / 10);
+            ONES[i] = (byte) ('0' + i % 10);
         }
     }
 
@@ -37,16 +38,41 @@ final class PlainDecimals {
     }
 
     /** Writes value.toPlainString() into out from 0 and returns its length; -1 when the caller should print it itself. */
-    static int write(BigDecimal value, char[] out) {
+    static int write(BigDecimal value, byte[] out) {
         int scale = value.scale();
-        if (value.precision() <= 18 || scale > MAX_SCALE || scale < -MAX_SCALE) {
+        if (scale > MAX_SCALE || scale < -MAX_SCALE) {
             return -1;
         }
         BigInteger unscaled = value.unscaledValue();
-        BigInteger magnitude = unscaled.signum() < 0 ? unscaled.negate() : unscaled;
-        if (magnitude.bitLength() > 128) {
+        int bits = unscaled.bitLength();
+        if (bits > 128) {
             return -1;
         }
+        // bitLength leaves the sign out: -2^63 has 63, and its magnitude is no long.
+        int start = bits < 63 ? digitsOfLong(Math.abs(unscaled.longValue()), out) : digitsOfWords(unscaled.abs(), out);
+        return place(out, start, unscaled.signum() < 0, scale);
+    }
+
+    /** The digits of v >= 0, right-aligned at BUFFER_LENGTH; returns where they start. */
+    private static int digitsOfLong(long v, byte[] out) {
+        int start = BUFFER_LENGTH;
+        while (v >= 100) {
+            long hundreds = v / 100;
+            int pair = (int) (v - hundreds * 100);
+            out[--start] = ONES[pair];
+            out[--start] = TENS[pair];
+            v = hundreds;
+        }
+        int last = (int) v;
+        out[--start] = ONES[last];
+        if (last >= 10) {
+            out[--start] = TENS[last];
+        }
+        return start;
+    }
+
+    /** The digits of a magnitude of 63 to 128 bits, right-aligned at BUFFER_LENGTH; returns where they start. */
+    private static int digitsOfWords(BigInteger magnitude, byte[] out) {
         long high = magnitude.shiftRight(64).longValue();
         long low = magnitude.longValue();
         // Words, most significant first; each pass divides them by 10^9 and yields the next nine digits from the right.
@@ -73,21 +99,30 @@ final class PlainDecimals {
                 out[--start] = TENS[pair];
                 group = hundreds;
             }
-            out[--start] = (char) ('0' + group);
+            out[--start] = (byte) ('0' + group);
         }
+        // The magnitude is not zero: the leading zeros of the last group end before the digits do.
         while (out[start] == '0') {
             start++;
         }
+        return start;
+    }
+
+    /** Moves the digits at [start, BUFFER_LENGTH) to the front with the sign, point and zeros of the scale. */
+    private static int place(byte[] out, int start, boolean negative, int scale) {
         int count = BUFFER_LENGTH - start;
         int length = 0;
-        if (unscaled.signum() < 0) {
+        if (negative) {
             out[length++] = '-';
         }
         if (scale <= 0) {
             System.arraycopy(out, start, out, length, count);
             length += count;
-            for (int i = 0; i < -scale; i++) {
-                out[length++] = '0';
+            // toPlainString writes no zeros after a zero: 0E+3 is "0".
+            if (count > 1 || out[start] != '0') {
+                for (int i = 0; i < -scale; i++) {
+                    out[length++] = '0';
+                }
             }
         } else if (count > scale) {
             int whole = count - scale;

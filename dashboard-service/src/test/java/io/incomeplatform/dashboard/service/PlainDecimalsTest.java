@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,9 +16,9 @@ class PlainDecimalsTest {
     }
 
     private static String written(BigDecimal value) {
-        char[] out = new char[PlainDecimals.BUFFER_LENGTH];
+        byte[] out = new byte[PlainDecimals.BUFFER_LENGTH];
         int length = PlainDecimals.write(value, out);
-        return length < 0 ? null : new String(out, 0, length);
+        return length < 0 ? null : new String(out, 0, length, StandardCharsets.US_ASCII);
     }
 
     @Test
@@ -53,9 +54,30 @@ class PlainDecimalsTest {
     }
 
     @Test
-    void shouldLeaveShortHugeAndFarScaledValuesToTheCaller() {
-        assertEquals(null, written("123456789012345678"));
-        assertEquals(null, written("0.1"));
+    void shouldWriteShortValuesFromALong() {
+        assertEquals("123456789012345678", written("123456789012345678"));
+        assertEquals("0.1", written("0.1"));
+        assertEquals("-7", written("-7"));
+        assertEquals("0.05", written("0.05"));
+        assertEquals("12.30", written("12.30"));
+        // 2^63 - 1 and -(2^63 - 1), the largest magnitudes of the long path, at scale 4.
+        assertEquals("922337203685477.5807", written(new BigDecimal(BigInteger.valueOf(Long.MAX_VALUE), 4)));
+        assertEquals("-922337203685477.5807", written(new BigDecimal(BigInteger.valueOf(-Long.MAX_VALUE), 4)));
+        // -2^63, whose magnitude is no long: the word path.
+        assertEquals("-9223372036854775808", written(new BigDecimal(BigInteger.valueOf(Long.MIN_VALUE))));
+    }
+
+    @Test
+    void shouldWriteZeroAsToPlainStringDoes() {
+        assertEquals("0", written("0"));
+        assertEquals("0.000", written("0.000"));
+        // Zero with a negative scale has no trailing zeros; another value has them.
+        assertEquals("0", written("0E+3"));
+        assertEquals("5000", written("5E+3"));
+    }
+
+    @Test
+    void shouldLeaveHugeAndFarScaledValuesToTheCaller() {
         assertEquals(null, written(new BigDecimal(BigInteger.ONE.shiftLeft(128), 0)));
         assertEquals(null, written(new BigDecimal(new BigInteger("1234567890123456789012"), 65)));
         assertEquals(null, written(new BigDecimal(new BigInteger("1234567890123456789012"), -65)));
@@ -65,15 +87,13 @@ class PlainDecimalsTest {
     void shouldAgreeWithToPlainStringOnRandomValues() {
         Random random = new Random(20261123);
         for (int i = 0; i < 100_000; i++) {
-            BigInteger unscaled = new BigInteger(60 + random.nextInt(69), random);
+            BigInteger unscaled = new BigInteger(random.nextInt(129), random);
             if (random.nextBoolean()) {
                 unscaled = unscaled.negate();
             }
             BigDecimal value = new BigDecimal(unscaled, random.nextInt(129) - 64);
             String written = written(value);
-            if (value.precision() > 18) {
-                assertEquals(value.toPlainString(), written, () -> "unscaled " + value.unscaledValue() + " scale " + value.scale());
-            }
+            assertEquals(value.toPlainString(), written, () -> "unscaled " + value.unscaledValue() + " scale " + value.scale());
         }
     }
 }
