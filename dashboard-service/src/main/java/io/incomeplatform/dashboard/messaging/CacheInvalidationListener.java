@@ -71,6 +71,11 @@ public class CacheInvalidationListener {
     }
 
     private void subscriptionEnded() {
+        // At shutdown the client ends the subscription after the beans are destroyed: touching the cache then
+        // would create it again after the container stopped (an error in the log).
+        if (stopping.get()) {
+            return;
+        }
         cache.eventsLost();
         resubscribeLater();
     }
