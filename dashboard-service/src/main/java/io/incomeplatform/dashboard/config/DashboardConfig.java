@@ -67,6 +67,14 @@ public interface DashboardConfig {
         Duration databaseTimeout();
 
         /**
+         * How long a dashboard build may run before it is abandoned and the next request starts a new one: a
+         * query stuck on a dead connection would otherwise hold every miss of that user (stale or 503) until
+         * the operating system gave up on the connection, often many minutes.
+         */
+        @WithDefault("30s")
+        Duration buildTimeout();
+
+        /**
          * How long a Redis cache read may take before the request treats it as a miss. Generous on
          * purpose: a miss costs far more than waiting on a busy Redis, so a short budget turns CPU
          * saturation into a cascade of database builds; a Redis that is down fails fast anyway.

@@ -51,7 +51,7 @@ public class DashboardService {
     private static final byte[] METADATA_MEMBER = ",\"metadata\":".getBytes(StandardCharsets.UTF_8);
     private static final Logger LOG = Logger.getLogger(DashboardService.class);
 
-    private final SharedBuilds<String, DashboardCache.Entry> builds = new SharedBuilds<>();
+    private SharedBuilds<String, DashboardCache.Entry> builds;
 
     @Inject
     DashboardSnapshotRepository snapshots;
@@ -71,6 +71,7 @@ public class DashboardService {
     @jakarta.annotation.PostConstruct
     void init() {
         writer = new DashboardJson(json.getFactory());
+        builds = new SharedBuilds<>(config.cache().buildTimeout());
     }
 
     /** The hit/miss/stale counters and the bytes that close the JSON with each status, made once. */

@@ -2,6 +2,7 @@ package io.incomeplatform.dashboard.service;
 
 import io.smallrye.mutiny.Uni;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -9,7 +10,8 @@ import java.util.function.Supplier;
 /**
  * Builds in progress, by key: a caller asking for a key while its build runs waits for that build instead of
  * starting another. A build runs to its end whoever waits for it (a caller that stops waiting, say on a
- * timeout, cancels only its own wait), and is forgotten when it ends: the next caller starts a new one.
+ * timeout, cancels only its own wait), and is forgotten when it ends, or fails with a TimeoutException when it
+ * outlives the deadline: either way the next caller starts a new one.
  * <p>
  * Each caller gets its own Uni over a copy of the build's CompletableFuture, which signals its subscription
  * before the result whatever thread completes the build. Uni.memoize() did not: Mutiny 3.1 hands the result to
@@ -20,6 +22,11 @@ import java.util.function.Supplier;
 final class SharedBuilds<K, V> {
 
     private final ConcurrentHashMap<K, CompletableFuture<V>> running = new ConcurrentHashMap<>();
+    private final Duration deadline;
+
+    SharedBuilds(Duration deadline) {
+        this.deadline = deadline;
+    }
 
     /** The result of key's running build, else of the build start() makes now. */
     Uni<V> join(K key, Supplier<Uni<? extends V>> start) {
@@ -27,7 +34,7 @@ final class SharedBuilds<K, V> {
         CompletableFuture<V> build = running.putIfAbsent(key, created);
         if (build == null) {
             build = created;
-            Uni.createFrom().deferred(start).subscribe().with(
+            Uni.createFrom().deferred(start).ifNoItem().after(deadline).fail().subscribe().with(
                     item -> {
                         running.remove(key, created);
                         created.complete(item);

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SharedBuildsTest {
 
-    private final SharedBuilds<String, String> builds = new SharedBuilds<>();
+    private final SharedBuilds<String, String> builds = new SharedBuilds<>(Duration.ofSeconds(30));
     private final AtomicInteger started = new AtomicInteger();
     private final List<UniEmitter<? super String>> emitters = new ArrayList<>();
     private final ExecutorService completer = Executors.newSingleThreadExecutor();
@@ -85,6 +85,21 @@ class SharedBuildsTest {
     }
 
     @Test
+    void shouldAbandonABuildThatOutlivesTheDeadlineSoThatTheNextCallerStartsANewOne() {
+        SharedBuilds<String, String> withDeadline = new SharedBuilds<>(Duration.ofMillis(100));
+        // A build that never ends, as a query on a connection that went dead.
+        AtomicReference<Object> stuck = outcome(withDeadline.join("user:all", this::controlledBuild));
+        await().atMost(Duration.ofSeconds(5)).until(() -> stuck.get() != null);
+        assertInstanceOf(TimeoutException.class, stuck.get());
+        assertEquals(0, withDeadline.running());
+
+        AtomicReference<Object> next = outcome(withDeadline.join("user:all", this::controlledBuild));
+        emitters.get(1).complete("dashboard");
+        assertEquals(2, started.get());
+        assertEquals("dashboard", next.get());
+    }
+
+    @Test
     void shouldGiveEveryCallerTheBuildsOwnFailureAndForgetTheBuild() {
         AtomicReference<Object> first = outcome(builds.join("user:all", this::controlledBuild));
         AtomicReference<Object> second = outcome(builds.join("user:all", this::controlledBuild));
@@ -122,7 +137,7 @@ class SharedBuildsTest {
         // (as DashboardService's does: a timeout's timer is scheduled). Were the result delivered before that
         // subscription reached chain(), chain() would take it for its own input: a ClassCastException.
         for (int i = 0; i < 2_000; i++) {
-            SharedBuilds<String, String> shared = new SharedBuilds<>();
+            SharedBuilds<String, String> shared = new SharedBuilds<>(Duration.ofSeconds(30));
             List<UniEmitter<? super String>> emitter = new ArrayList<>();
             outcome(shared.join("user:all", () -> Uni.createFrom().emitter(emitter::add)));
             CyclicBarrier bothReady = new CyclicBarrier(2);
